@@ -1,0 +1,7 @@
+package io.countersign;
+
+/** A reviewer's answer to a request. */
+public enum Decision {
+  APPROVE,
+  DENY
+}

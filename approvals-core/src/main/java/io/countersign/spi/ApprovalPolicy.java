@@ -1,0 +1,30 @@
+package io.countersign.spi;
+
+import io.countersign.ApprovalRule;
+import io.countersign.CallContext;
+import io.countersign.Invocation;
+
+/**
+ * Decides, per call, whether a guarded method may run without approval, must not run, or needs
+ * approval under which rule. Registered by name on the gate and selected with
+ * {@code @RequiresApproval(policy = "name")}.
+ *
+ * <p>Called on the calling thread, concurrently. Throwing or returning {@code null} means deny.
+ */
+@FunctionalInterface
+public interface ApprovalPolicy {
+
+  /**
+   * Decides for one call.
+   *
+   * @param invocation the call
+   * @param caller who calls
+   * @param annotationRule the rule written on the annotation, or {@code null} if it names none
+   */
+  PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRule annotationRule);
+
+  /** A version label recorded with every event (change it when the policy changes). */
+  default String version() {
+    return "1";
+  }
+}

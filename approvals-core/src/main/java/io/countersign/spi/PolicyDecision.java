@@ -1,0 +1,44 @@
+package io.countersign.spi;
+
+import io.countersign.ApprovalRule;
+import java.util.Objects;
+
+/**
+ * A policy's answer for one call: allow without approval, deny, or require approval under a rule.
+ *
+ * @param kind which of the three
+ * @param rule the rule to apply when {@link Kind#REQUIRE}, else {@code null}
+ * @param ruleName which rule of the policy matched (recorded for auditors), or {@code null}
+ * @param reason why, for {@link Kind#DENY} (shown to the caller), or {@code null}
+ */
+public record PolicyDecision(Kind kind, ApprovalRule rule, String ruleName, String reason) {
+
+  /** The three possible answers. */
+  public enum Kind {
+    ALLOW,
+    DENY,
+    REQUIRE
+  }
+
+  public PolicyDecision {
+    Objects.requireNonNull(kind, "kind");
+    if (kind == Kind.REQUIRE) {
+      Objects.requireNonNull(rule, "a REQUIRE decision needs a rule");
+    }
+  }
+
+  /** Run without approval. */
+  public static PolicyDecision allow(String ruleName) {
+    return new PolicyDecision(Kind.ALLOW, null, ruleName, null);
+  }
+
+  /** Do not run. */
+  public static PolicyDecision deny(String ruleName, String reason) {
+    return new PolicyDecision(Kind.DENY, null, ruleName, reason);
+  }
+
+  /** Run only after approval under {@code rule}. */
+  public static PolicyDecision require(String ruleName, ApprovalRule rule) {
+    return new PolicyDecision(Kind.REQUIRE, rule, ruleName, null);
+  }
+}
