@@ -17,5 +17,10 @@ public enum EventType {
     /** The request could not be delivered to any reviewer channel. */
     DELIVERY_FAILED,
     /** The request was cancelled (caller interrupted or cancelled the call). */
-    CANCELLED
+    CANCELLED,
+    /**
+     * A named policy was replaced at runtime (e.g. a policy file reloaded), or a change was refused;
+     * carries the old and new policy digests and who asked. Not tied to a request.
+     */
+    POLICY_CHANGED
 }

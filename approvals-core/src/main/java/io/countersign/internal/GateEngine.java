@@ -81,11 +81,12 @@ public final class GateEngine {
     try {
       state = r.decision.get();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // record first, then restore the flag: with it set, waiting for the audit trail would fail at once
       r.end(RequestState.CANCELLED, "the waiting caller was interrupted");
       if (r.state() == RequestState.APPROVED && r.claimExecution()) {
         recordQuietly(event(EventType.FAILED, r.request).field("reason", "caller interrupted; the approved action was not run"));
       }
+      Thread.currentThread().interrupt();
       throw new ApprovalCancelledException("Approval request " + r.request.id() + " for '" + r.request.action()
           + "' was cancelled because the waiting thread was interrupted; the action did not run.", r.request.id(), RequestState.CANCELLED);
     }
@@ -227,7 +228,7 @@ public final class GateEngine {
         LOG.error("Policy '{}' failed for {}; denying (fail closed)", gm.policyName(), gm.methodId(), e);
         decision = null;
       }
-      String digest = sha256Hex(gm.policyName() + "|" + policy.version() + "|" + policy.getClass().getName());
+      String digest = java.util.Objects.requireNonNullElseGet(policy.digest(), () -> sha256Hex(gm.policyName() + "|" + policy.version() + "|" + policy.getClass().getName()));
       policyRef = new PolicyRef(gm.policyName(), policy.version(), digest, decision == null ? null : decision.ruleName());
       if (decision == null) {
         recordQuietly(policyDenial(gm, caller, policyRef, RequestState.FAILED, "the policy failed to decide"));
@@ -318,7 +319,17 @@ public final class GateEngine {
 
   /** Called after a request's state or votes changed (outside its lock). */
   void afterChange(PendingRequest r) {
-    ApprovalStatus status = r.status();
+    ApprovalStatus status;
+    // one update at a time per request, each reading the newest status, so channels never see an
+    // older state after a newer one
+    synchronized (r.updates) {
+      status = r.status();
+      try {
+        settings.approver().update(status);
+      } catch (RuntimeException e) {
+        LOG.warn("Approver.update failed for request {} (the decision stands)", r.request.id(), e);
+      }
+    }
     if (status.state().isTerminal()) {
       if (pending.remove(r.request.id(), r)) {
         decided.put(r.request.id(), r);
@@ -328,11 +339,6 @@ public final class GateEngine {
         }
         LOG.info("Approval decided: id={} outcome={} reason='{}'", r.request.id(), status.state(), status.outcomeReason());
       }
-    }
-    try {
-      settings.approver().update(status);
-    } catch (RuntimeException e) {
-      LOG.warn("Approver.update failed for request {} (the decision stands)", r.request.id(), e);
     }
     if (status.state().isTerminal()) {
       r.decision.complete(status.state());

@@ -37,10 +37,22 @@ record GuardedMethod(
     if (own != null) {
       return own;
     }
-    if (Modifier.isPublic(method.getModifiers())) {
+    if (Modifier.isPublic(method.getModifiers()) && !isObjectMethod(method)) {
       return method.getDeclaringClass().getAnnotation(RequiresApproval.class);
     }
     return null;
+  }
+
+  /**
+   * {@code toString}, {@code equals} and {@code hashCode} are not privileged actions: a type-level
+   * annotation must not make logging or a hash map wait for approval (the aspect excludes them too).
+   */
+  static boolean isObjectMethod(Method m) {
+    return switch (m.getName()) {
+      case "toString", "hashCode" -> m.getParameterCount() == 0;
+      case "equals" -> m.getParameterCount() == 1 && m.getParameterTypes()[0] == Object.class;
+      default -> false;
+    };
   }
 
   static String methodId(Method method) {

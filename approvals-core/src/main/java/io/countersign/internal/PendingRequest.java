@@ -34,6 +34,8 @@ final class PendingRequest {
   final GuardedMethod method;
   /** Completes (outside the lock) with the terminal state. */
   final CompletableFuture<RequestState> decision = new CompletableFuture<>();
+  /** Serializes {@code Approver.update} calls for this request. */
+  final Object updates = new Object();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicBoolean executionClaimed = new AtomicBoolean();

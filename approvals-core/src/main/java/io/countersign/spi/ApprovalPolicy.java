@@ -27,4 +27,18 @@ public interface ApprovalPolicy {
   default String version() {
     return "1";
   }
+
+  /**
+   * A stable SHA-256 (64 lower-case hex characters) of this policy's content, recorded in every
+   * audit event of the requests it decides, so that an auditor can tell which rules were in force
+   * and that a change of rules changes the digest.
+   *
+   * <p>The default returns {@code null}: the gate then derives a digest from the policy's name,
+   * {@link #version()} and class, which changes only when the version label does. Policies with a
+   * canonical form (such as {@code io.countersign.policy.Policy}) return a digest over it. Called on
+   * the calling thread right after {@link #decide}; it must be cheap and must not throw.
+   */
+  default String digest() {
+    return null;
+  }
 }
