@@ -8,6 +8,7 @@ import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
 import io.countersign.spi.AuditSink;
+import io.countersign.spi.GateListener;
 import io.countersign.spi.Signer;
 import io.countersign.spi.TimeSource;
 import java.time.Duration;
@@ -139,6 +140,7 @@ public final class ApprovalGate implements AutoCloseable {
     private Duration auditTimeout;
     private Supplier<String> idSource;
     private final List<Class<?>> guarded = new ArrayList<>();
+    private final List<GateListener> listeners = new ArrayList<>();
 
     private Builder() {}
 
@@ -239,6 +241,12 @@ public final class ApprovalGate implements AutoCloseable {
       return this;
     }
 
+    /** Adds a telemetry listener (metrics, tracing); it observes and never changes an outcome. */
+    public Builder listener(GateListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     /** Classes whose {@link RequiresApproval} annotations are validated by {@link #build()}. */
     public Builder guard(Class<?>... classes) {
       for (Class<?> c : classes) {
@@ -279,7 +287,8 @@ public final class ApprovalGate implements AutoCloseable {
           maxPendingPerActor != null ? maxPendingPerActor : DEFAULT_MAX_PENDING_PER_ACTOR,
           executor != null ? executor : ForkJoinPool.commonPool(),
           auditTimeout != null ? auditTimeout : DEFAULT_AUDIT_TIMEOUT,
-          idSource != null ? idSource : () -> UUID.randomUUID().toString());
+          idSource != null ? idSource : () -> UUID.randomUUID().toString(),
+          List.copyOf(listeners));
       ApprovalGate gate = new ApprovalGate(settings);
       gate.validate(guarded.toArray(Class<?>[]::new));
       return gate;

@@ -346,4 +346,34 @@ class ApprovalGateTest {
         .isInstanceOf(ApprovalUnavailableException.class).hasMessageContaining("closed");
     assertThat(runs).hasValue(0);
   }
+
+  @Test
+  void listenersSeeRequestsAndDecisions() throws Exception {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ApprovalGate gate = ApprovalGate.builder().approver(approver).auditSink(audit).signer(signer).timeSource(time)
+        .listener(new io.countersign.spi.GateListener() {
+          @Override
+          public void requested(ApprovalRequest request) {
+            seen.add("requested " + request.action());
+          }
+
+          @Override
+          public void decided(ApprovalStatus status) {
+            seen.add("decided " + status.state() + " after " + java.time.Duration.between(status.request().createdAt(), status.decidedAt()));
+          }
+        })
+        .listener(new io.countersign.spi.GateListener() {
+          @Override
+          public void requested(ApprovalRequest request) {
+            throw new IllegalStateException("a broken listener changes nothing");
+          }
+        })
+        .build();
+    Future<Object> call = callAsAgent(gate, call("restart", "eu-1"), new AtomicInteger());
+    ApprovalRequest request = approver.awaitRequest(Duration.ofSeconds(10));
+    time.advance(Duration.ofMinutes(3));
+    approver.approve(request.id(), BOB, "ok");
+    assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(seen).containsExactly("requested Restart cluster", "decided APPROVED after PT3M");
+  }
 }

@@ -23,6 +23,7 @@ import io.countersign.VoteResult;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.EventType;
 import io.countersign.spi.ApprovalPolicy;
+import io.countersign.spi.GateListener;
 import io.countersign.spi.PolicyDecision;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -284,6 +285,13 @@ public final class GateEngine {
       registered = true;
       LOG.info("Approval requested: id={} action='{}' actor={} onBehalfOf={} quorum={} deadline={}", request.id(),
           request.action(), actorId, caller.actor().onBehalfOf(), rule.quorum(), request.deadline());
+      for (GateListener listener : settings.listeners()) {
+        try {
+          listener.requested(request);
+        } catch (RuntimeException e) {
+          LOG.warn("GateListener {} failed on requested (ignored)", listener, e);
+        }
+      }
       r.deadlineTimer(settings.time().schedule(request.deadline(),
           () -> r.end(RequestState.EXPIRED, "no decision within " + rule.timeout())));
       try {
@@ -338,6 +346,13 @@ public final class GateEngine {
           count.decrementAndGet();
         }
         LOG.info("Approval decided: id={} outcome={} reason='{}'", r.request.id(), status.state(), status.outcomeReason());
+        for (GateListener listener : settings.listeners()) {
+          try {
+            listener.decided(status);
+          } catch (RuntimeException e) {
+            LOG.warn("GateListener {} failed on decided (ignored)", listener, e);
+          }
+        }
       }
     }
     if (status.state().isTerminal()) {

@@ -4,8 +4,10 @@ import io.countersign.audit.AuditTrail;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
+import io.countersign.spi.GateListener;
 import io.countersign.spi.TimeSource;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -21,4 +23,5 @@ public record GateSettings(
     int maxPendingPerActor,
     Executor executor,
     Duration auditTimeout,
-    Supplier<String> idSource) {}
+    Supplier<String> idSource,
+    List<GateListener> listeners) {}
