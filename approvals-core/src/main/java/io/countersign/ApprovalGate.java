@@ -103,6 +103,31 @@ public final class ApprovalGate implements AutoCloseable {
   }
 
   /**
+   * Emergency stop (EU AI Act Art. 14): denies every pending request and every new guarded call at
+   * once, recorded as a HALTED event. Only a human named by the gate's {@code emergencyStop} rule may
+   * halt; a call made inside an agent's or service's {@link ActorContext} is refused.
+   *
+   * @throws ApprovalRejectedException if {@code by} may not halt
+   * @throws IllegalStateException if the emergency stop is not configured
+   */
+  public void halt(Reviewer by, String reason) {
+    engine.halt(by, reason);
+  }
+
+  /**
+   * Asks to lift the emergency stop: opens an approval request (delivered like any other) that the
+   * {@code emergencyStop} rule's reviewers must approve — never the one who asked. Returns its id.
+   */
+  public String requestResume(Reviewer by, String reason) {
+    return engine.requestResume(by, reason);
+  }
+
+  /** The emergency stop in force, if any. */
+  public Optional<HaltStatus> haltStatus() {
+    return engine.haltStatus();
+  }
+
+  /**
    * Checks the {@link RequiresApproval} annotations of these classes now.
    *
    * @throws ApprovalConfigurationException naming each bad method, attribute and value
@@ -141,6 +166,7 @@ public final class ApprovalGate implements AutoCloseable {
     private Supplier<String> idSource;
     private final List<Class<?>> guarded = new ArrayList<>();
     private final List<GateListener> listeners = new ArrayList<>();
+    private ApprovalRule emergencyStop;
 
     private Builder() {}
 
@@ -241,6 +267,16 @@ public final class ApprovalGate implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Enables the emergency stop: the eligible ids and groups of {@code controllers} may halt every
+     * guarded call at once, and a resume needs their approval under that rule (quorum, timeout).
+     */
+    public Builder emergencyStop(ApprovalRule controllers) {
+      requireUnset(this.emergencyStop, "emergencyStop");
+      this.emergencyStop = Objects.requireNonNull(controllers, "controllers");
+      return this;
+    }
+
     /** Adds a telemetry listener (metrics, tracing); it observes and never changes an outcome. */
     public Builder listener(GateListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -288,7 +324,8 @@ public final class ApprovalGate implements AutoCloseable {
           executor != null ? executor : ForkJoinPool.commonPool(),
           auditTimeout != null ? auditTimeout : DEFAULT_AUDIT_TIMEOUT,
           idSource != null ? idSource : () -> UUID.randomUUID().toString(),
-          List.copyOf(listeners));
+          List.copyOf(listeners),
+          emergencyStop);
       ApprovalGate gate = new ApprovalGate(settings);
       gate.validate(guarded.toArray(Class<?>[]::new));
       return gate;

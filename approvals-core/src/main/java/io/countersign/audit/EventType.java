@@ -22,5 +22,19 @@ public enum EventType {
      * A named policy was replaced at runtime (e.g. a policy file reloaded), or a change was refused;
      * carries the old and new policy digests and who asked. Not tied to a request.
      */
-    POLICY_CHANGED
+    POLICY_CHANGED,
+    /** An authorised human pulled the emergency stop: every guarded call is denied. Carries {@code by}, {@code reason}. */
+    HALTED,
+    /** The emergency stop was lifted after its resume request was approved. */
+    RESUMED,
+    /**
+     * Written by {@link AuditTrail} itself: a signed head vouching for every event before it (in
+     * checkpoint signing mode per batch of events, and in every signing mode when the trail closes).
+     */
+    CHECKPOINT,
+    /**
+     * Written by {@link AuditTrail#rotateKey}: signed with the retiring key, it introduces the next
+     * key id and its public key; later events must not be signed with the retired key.
+     */
+    KEY_ROTATION
 }

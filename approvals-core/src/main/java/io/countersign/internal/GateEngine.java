@@ -14,7 +14,11 @@ import io.countersign.ApprovalRule;
 import io.countersign.ApprovalStatus;
 import io.countersign.ApprovalUnavailableException;
 import io.countersign.Argument;
+import io.countersign.ActorContext;
+import io.countersign.ActorKind;
 import io.countersign.CallContext;
+import io.countersign.HaltStatus;
+import io.countersign.Reviewer;
 import io.countersign.Invocation;
 import io.countersign.PolicyRef;
 import io.countersign.RequestState;
@@ -61,6 +65,12 @@ public final class GateEngine {
       Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofHours(1)).build();
   private final Map<String, AtomicInteger> pendingPerActor = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** The emergency stop in force, or null. Changed only under {@link #haltLock}. */
+  private volatile HaltStatus halt;
+  private final Object haltLock = new Object();
+
+  /** The pseudo-method of resume requests (they are approval requests like any other). */
+  static final String RESUME_METHOD = "io.countersign.ApprovalGate#resume";
 
   public GateEngine(GateSettings settings) {
     this.settings = settings;
@@ -194,6 +204,93 @@ public final class GateEngine {
         + ", signed=" + settings.signed() + "]";
   }
 
+  // ---------------------------------------------------------------- emergency stop
+
+  public void halt(Reviewer by, String reason) {
+    ApprovalRule controllers = requireEmergencyStop("halt", by, reason);
+    HaltStatus status;
+    synchronized (haltLock) {
+      if (halt != null) {
+        LOG.info("Halt by {} ignored: already halted by {}", by.id(), halt.by());
+        return;
+      }
+      status = new HaltStatus(by.id(), reason, now());
+      halt = status;
+      // stopping is the safe direction: the halt holds even if it cannot be recorded (logged loudly)
+      if (!record(AuditEvent.builder(EventType.HALTED).time(status.since()).field("by", by.id()).field("reason", reason)
+          .field("controllers", AuditFields.rule(controllers)))) {
+        LOG.error("EMERGENCY STOP by {} is in force but could not be recorded in the audit trail", by.id());
+      }
+    }
+    LOG.warn("EMERGENCY STOP by {}: {} - every guarded call is denied until a resume is approved", by.id(), reason);
+    for (PendingRequest r : List.copyOf(pending.values())) {
+      if (!isResume(r.request)) {
+        r.end(RequestState.REJECTED, haltReason(status));
+      }
+    }
+  }
+
+  public String requestResume(Reviewer by, String reason) {
+    ApprovalRule controllers = requireEmergencyStop("resume", by, reason);
+    if (halt == null) {
+      throw new IllegalStateException("Guarded actions are not halted; there is nothing to resume.");
+    }
+    Instant now = now();
+    ApprovalRequest request = new ApprovalRequest(settings.idSource().get(), "Resume guarded actions after the emergency stop",
+        RESUME_METHOD, io.countersign.Actor.human(by.id()), reason, null, List.of(), Arguments.digest(new Object[0]),
+        controllers, new PolicyRef("emergency-stop", "1", AuditFields.ruleDigest(RESUME_METHOD, controllers), "resume"),
+        now, now.plus(controllers.timeout()));
+    PendingRequest r = new PendingRequest(this, request, null);
+    r.decision.thenAccept(state -> {
+      if (state == RequestState.APPROVED) {
+        synchronized (haltLock) {
+          HaltStatus was = halt;
+          halt = null;
+          recordQuietly(event(EventType.RESUMED, request).field("requestedBy", by.id())
+              .field("approvedBy", r.status().votes().stream().map(v -> v.reviewerId()).toList())
+              .field("haltedBy", was == null ? null : was.by()));
+        }
+        LOG.warn("Emergency stop lifted: resume request {} by {} was approved", request.id(), by.id());
+      }
+    });
+    start(r);
+    return request.id();
+  }
+
+  public Optional<HaltStatus> haltStatus() {
+    return Optional.ofNullable(halt);
+  }
+
+  private ApprovalRule requireEmergencyStop(String what, Reviewer by, String reason) {
+    ApprovalRule controllers = settings.emergencyStop();
+    if (controllers == null) {
+      throw new IllegalStateException("The emergency stop is not configured: call emergencyStop(rule) on the gate builder "
+          + "to say who may halt and who approves a resume.");
+    }
+    java.util.Objects.requireNonNull(by, "by");
+    if (reason == null || reason.isBlank()) {
+      throw new IllegalArgumentException("a " + what + " needs a reason but was " + (reason == null ? "null" : "'" + reason + "'"));
+    }
+    ActorContext.current().map(CallContext::actor).filter(a -> a.kind() != ActorKind.HUMAN).ifPresent(a -> {
+      LOG.warn("Refused {} by {} {}: only humans may {}", what, a.kind(), a.id(), what);
+      throw new ApprovalRejectedException(a.kind() + " " + a.id() + " cannot " + what
+          + " guarded actions: only an authorised human can.", null, null);
+    });
+    if (!controllers.isEligible(by)) {
+      throw new ApprovalRejectedException(by.id() + " is not allowed to " + what + " guarded actions (allowed: "
+          + String.join(", ", controllers.approvers()) + ").", null, null);
+    }
+    return controllers;
+  }
+
+  private static boolean isResume(ApprovalRequest request) {
+    return RESUME_METHOD.equals(request.method());
+  }
+
+  private static String haltReason(HaltStatus h) {
+    return "guarded actions are halted (emergency stop by " + h.by() + " at " + h.since() + ": " + h.reason() + ")";
+  }
+
   // ---------------------------------------------------------------- opening a request
 
   /** A request to wait for, or none when the policy allows the call outright. */
@@ -220,6 +317,12 @@ public final class GateEngine {
     }
     ApprovalRule rule = gm.annotationRule();
     PolicyRef policyRef = gm.annotationPolicyRef();
+    HaltStatus halted = halt;
+    if (halted != null) {
+      recordQuietly(policyDenial(gm, caller, policyRef, RequestState.REJECTED, haltReason(halted)));
+      throw new ApprovalRejectedException("Refused " + gm.action() + ": " + haltReason(halted)
+          + ". Guarded actions stay denied until a resume is approved.", null, RequestState.REJECTED);
+    }
     if (gm.policy() != null) {
       ApprovalPolicy policy = gm.policy();
       PolicyDecision decision;
@@ -269,43 +372,58 @@ public final class GateEngine {
           caller.justification(), caller.traceId(), shown, Arguments.digest(invocation.args()), rule, policyRef,
           now, now.plus(rule.timeout()));
       PendingRequest r = new PendingRequest(this, request, gm);
-      AuditEvent.Builder requested = event(EventType.REQUESTED, request)
-          .field("actor", AuditFields.actor(caller.actor()))
-          .field("onBehalfOf", caller.actor().onBehalfOf())
-          .field("justification", caller.justification())
-          .field("args", AuditFields.args(shown))
-          .field("argsDigest", request.argsDigest())
-          .field("rule", AuditFields.rule(rule))
-          .field("deadline", request.deadline());
-      if (!record(requested)) {
-        throw new ApprovalUnavailableException("The approval request for '" + gm.action()
-            + "' could not be recorded in the audit trail, so the action was not run.", request.id(), null);
-      }
-      pending.put(request.id(), r);
+      start(r);
       registered = true;
-      LOG.info("Approval requested: id={} action='{}' actor={} onBehalfOf={} quorum={} deadline={}", request.id(),
-          request.action(), actorId, caller.actor().onBehalfOf(), rule.quorum(), request.deadline());
-      for (GateListener listener : settings.listeners()) {
-        try {
-          listener.requested(request);
-        } catch (RuntimeException e) {
-          LOG.warn("GateListener {} failed on requested (ignored)", listener, e);
-        }
-      }
-      r.deadlineTimer(settings.time().schedule(request.deadline(),
-          () -> r.end(RequestState.EXPIRED, "no decision within " + rule.timeout())));
-      try {
-        settings.approver().request(request, vote -> r.vote(vote));
-      } catch (Exception | LinkageError e) {
-        LOG.error("Approver failed to deliver request {}; denying (fail closed)", request.id(), e);
-        recordQuietly(event(EventType.DELIVERY_FAILED, request).field("error", e.getClass().getName()));
-        r.end(RequestState.FAILED, "the request could not be delivered to reviewers (" + e.getClass().getSimpleName() + ")");
-      }
       return r;
     } finally {
       if (!registered) {
         count.decrementAndGet();
       }
+    }
+  }
+
+  /**
+   * Records REQUESTED (durably, or throws), registers the request, arms its deadline and delivers it
+   * to reviewers; a delivery failure ends it as FAILED (fail closed).
+   */
+  private void start(PendingRequest r) {
+    ApprovalRequest request = r.request;
+    AuditEvent.Builder requested = event(EventType.REQUESTED, request)
+        .field("actor", AuditFields.actor(request.actor()))
+        .field("onBehalfOf", request.actor().onBehalfOf())
+        .field("justification", request.justification())
+        .field("args", AuditFields.args(request.arguments()))
+        .field("argsDigest", request.argsDigest())
+        .field("rule", AuditFields.rule(request.rule()))
+        .field("deadline", request.deadline());
+    if (!record(requested)) {
+      throw new ApprovalUnavailableException("The approval request for '" + request.action()
+          + "' could not be recorded in the audit trail, so the action was not run.", request.id(), null);
+    }
+    pending.put(request.id(), r);
+    HaltStatus halted = halt;
+    if (halted != null && !isResume(request)) {
+      // halted between the check in open() and now: the sweep in halt() may have missed this one
+      r.end(RequestState.REJECTED, haltReason(halted));
+      return;
+    }
+    LOG.info("Approval requested: id={} action='{}' actor={} onBehalfOf={} quorum={} deadline={}", request.id(),
+        request.action(), request.actor().id(), request.actor().onBehalfOf(), request.rule().quorum(), request.deadline());
+    for (GateListener listener : settings.listeners()) {
+      try {
+        listener.requested(request);
+      } catch (RuntimeException e) {
+        LOG.warn("GateListener {} failed on requested (ignored)", listener, e);
+      }
+    }
+    r.deadlineTimer(settings.time().schedule(request.deadline(),
+        () -> r.end(RequestState.EXPIRED, "no decision within " + request.rule().timeout())));
+    try {
+      settings.approver().request(request, vote -> r.vote(vote));
+    } catch (Exception | LinkageError e) {
+      LOG.error("Approver failed to deliver request {}; denying (fail closed)", request.id(), e);
+      recordQuietly(event(EventType.DELIVERY_FAILED, request).field("error", e.getClass().getName()));
+      r.end(RequestState.FAILED, "the request could not be delivered to reviewers (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -376,6 +494,11 @@ public final class GateEngine {
         throw new ApprovalCancelledException(what + " was cancelled: " + status.outcomeReason() + ". The action did not run.", req.id(), RequestState.CANCELLED);
       default:
         throw new ApprovalUnavailableException(what + " failed: " + status.outcomeReason() + ". The action did not run (fail closed).", req.id(), status.state());
+    }
+    HaltStatus halted = halt;
+    if (halted != null) {
+      recordQuietly(event(EventType.FAILED, req).field("reason", "approved, but not run: " + haltReason(halted)));
+      throw new ApprovalRejectedException(what + " was approved, but not run: " + haltReason(halted) + ".", req.id(), RequestState.APPROVED);
     }
     if (!r.claimExecution()) {
       recordQuietly(event(EventType.FAILED, req).field("reason", "approval replayed: it was already used"));

@@ -1,5 +1,6 @@
 package io.countersign.internal;
 
+import io.countersign.ApprovalRule;
 import io.countersign.audit.AuditTrail;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
@@ -24,4 +25,5 @@ public record GateSettings(
     Executor executor,
     Duration auditTimeout,
     Supplier<String> idSource,
-    List<GateListener> listeners) {}
+    List<GateListener> listeners,
+    ApprovalRule emergencyStop) {}
