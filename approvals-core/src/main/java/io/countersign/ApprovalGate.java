@@ -3,13 +3,16 @@ package io.countersign;
 import io.countersign.audit.AuditTrail;
 import io.countersign.internal.GateEngine;
 import io.countersign.internal.GateSettings;
+import io.countersign.internal.InMemoryRequestStore;
 import io.countersign.internal.SystemTimeSource;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
 import io.countersign.spi.AuditSink;
 import io.countersign.spi.GateListener;
+import io.countersign.spi.RequestStore;
 import io.countersign.spi.Signer;
+import io.countersign.spi.TargetResolver;
 import io.countersign.spi.TimeSource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +139,7 @@ public final class ApprovalGate implements AutoCloseable {
     engine.validate(List.of(classes));
   }
 
-  /** Cancels every pending request (their callers are denied) and closes the audit trail. */
+  /** Cancels every pending request of this instance (their callers are denied) and closes the request store and the audit trail. */
   @Override
   public void close() {
     engine.close();
@@ -167,6 +170,8 @@ public final class ApprovalGate implements AutoCloseable {
     private final List<Class<?>> guarded = new ArrayList<>();
     private final List<GateListener> listeners = new ArrayList<>();
     private ApprovalRule emergencyStop;
+    private RequestStore requestStore;
+    private TargetResolver targetResolver;
 
     private Builder() {}
 
@@ -277,6 +282,27 @@ public final class ApprovalGate implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where requests' state lives; defaults to an in-memory store (this JVM only). A durable store
+     * such as {@code PostgresRequestStore} lets several instances share requests and survive
+     * restarts. The gate owns the store: {@link ApprovalGate#close()} closes it.
+     */
+    public Builder requestStore(RequestStore store) {
+      requireUnset(this.requestStore, "requestStore");
+      this.requestStore = Objects.requireNonNull(store, "requestStore");
+      return this;
+    }
+
+    /**
+     * Names the targets of {@link RequiresApproval.Mode#DEFERRED} methods so any instance can find
+     * them again; required for deferred methods (without one they are denied).
+     */
+    public Builder targetResolver(TargetResolver resolver) {
+      requireUnset(this.targetResolver, "targetResolver");
+      this.targetResolver = Objects.requireNonNull(resolver, "targetResolver");
+      return this;
+    }
+
     /** Adds a telemetry listener (metrics, tracing); it observes and never changes an outcome. */
     public Builder listener(GateListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -311,12 +337,15 @@ public final class ApprovalGate implements AutoCloseable {
         if (signer != null) {
           tb.signer(signer);
         }
+        if (timeSource != null) {
+          tb.timeSource(timeSource); // checkpoints carry the same clock as the gate's events
+        }
         auditTrail = tb.build();
       }
       GateSettings settings = new GateSettings(
           approver,
           auditTrail,
-          signer != null || trail != null,
+          auditTrail.isSigned(),
           timeSource != null ? timeSource : SystemTimeSource.INSTANCE,
           actorResolver != null ? actorResolver : inv -> ActorContext.current().orElse(null),
           Map.copyOf(policies),
@@ -325,7 +354,9 @@ public final class ApprovalGate implements AutoCloseable {
           auditTimeout != null ? auditTimeout : DEFAULT_AUDIT_TIMEOUT,
           idSource != null ? idSource : () -> UUID.randomUUID().toString(),
           List.copyOf(listeners),
-          emergencyStop);
+          emergencyStop,
+          requestStore != null ? requestStore : new InMemoryRequestStore(),
+          targetResolver);
       ApprovalGate gate = new ApprovalGate(settings);
       gate.validate(guarded.toArray(Class<?>[]::new));
       return gate;

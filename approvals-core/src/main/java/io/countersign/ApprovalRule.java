@@ -14,8 +14,11 @@ import java.util.Set;
  * @param quorum distinct eligible approvals needed, at least 1
  * @param timeout how long the request waits; positive
  * @param reasonRequired whether an approval must carry a reason
+ * @param escalation who else becomes eligible (and is notified) while the request is still pending
+ *     some time after it opened, or {@code null}
  */
-public record ApprovalRule(Set<String> reviewerIds, Set<String> groups, int quorum, Duration timeout, boolean reasonRequired) {
+public record ApprovalRule(Set<String> reviewerIds, Set<String> groups, int quorum, Duration timeout, boolean reasonRequired,
+    io.countersign.policy.Escalation escalation) {
 
   /** Prefix that marks a group name among approvers. */
   public static final String GROUP_PREFIX = "group:";
@@ -37,6 +40,32 @@ public record ApprovalRule(Set<String> reviewerIds, Set<String> groups, int quor
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive but was " + timeout);
     }
+    if (escalation != null && escalation.after().compareTo(timeout) >= 0) {
+      throw new IllegalArgumentException("escalation after must be shorter than the timeout " + timeout
+          + " (the request would already have expired) but was " + escalation.after());
+    }
+  }
+
+  /** A rule without escalation. */
+  public ApprovalRule(Set<String> reviewerIds, Set<String> groups, int quorum, Duration timeout, boolean reasonRequired) {
+    this(reviewerIds, groups, quorum, timeout, reasonRequired, null);
+  }
+
+  /** This rule with {@code escalation} (or none, for {@code null}). */
+  public ApprovalRule withEscalation(io.countersign.policy.Escalation escalation) {
+    return new ApprovalRule(reviewerIds, groups, quorum, timeout, reasonRequired, escalation);
+  }
+
+  /**
+   * Whether this reviewer may vote {@code elapsed} after the request opened: eligible under the rule,
+   * or, once the escalation delay has passed, added by the escalation.
+   */
+  public boolean isEligible(Reviewer reviewer, Duration elapsed) {
+    if (isEligible(reviewer)) {
+      return true;
+    }
+    return escalation != null && elapsed.compareTo(escalation.after()) >= 0
+        && escalation.applyTo(this).isEligible(reviewer);
   }
 
   /**

@@ -57,6 +57,17 @@ public final class CompositeApprover implements Approver {
   }
 
   @Override
+  public void escalated(ApprovalRequest request, io.countersign.policy.Escalation escalation) {
+    for (Approver channel : channels) {
+      try {
+        channel.escalated(request, escalation);
+      } catch (RuntimeException e) {
+        LOG.warn("Channel {} failed to notify the escalation of request {}", channel.getClass().getSimpleName(), request.id(), e);
+      }
+    }
+  }
+
+  @Override
   public void update(ApprovalStatus status) {
     for (Approver channel : channels) {
       try {

@@ -33,6 +33,7 @@ public final class InMemoryApprover implements Approver {
 
   private final Map<String, Delivered> delivered = new ConcurrentHashMap<>();
   private final Map<String, ApprovalStatus> lastStatus = new ConcurrentHashMap<>();
+  private final Map<String, io.countersign.policy.Escalation> escalations = new ConcurrentHashMap<>();
   private final BlockingQueue<ApprovalRequest> arrivals = new LinkedBlockingQueue<>();
   private final Consumer<ApprovalRequest> responder;
 
@@ -68,6 +69,16 @@ public final class InMemoryApprover implements Approver {
   @Override
   public void update(ApprovalStatus status) {
     lastStatus.put(status.request().id(), status);
+  }
+
+  @Override
+  public void escalated(ApprovalRequest request, io.countersign.policy.Escalation escalation) {
+    escalations.put(request.id(), escalation);
+  }
+
+  /** The escalation the gate announced for a request, if it reached one. */
+  public Optional<io.countersign.policy.Escalation> escalation(String requestId) {
+    return Optional.ofNullable(escalations.get(requestId));
   }
 
   /** Requests delivered and not yet decided, oldest first. */

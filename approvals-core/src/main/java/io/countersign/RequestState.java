@@ -10,7 +10,12 @@ public enum RequestState {
   REJECTED,
   EXPIRED,
   CANCELLED,
-  FAILED;
+  FAILED,
+  /**
+   * The caller waiting for the request is gone (its process died), so the request can never run;
+   * recorded by another instance sharing a durable {@link io.countersign.spi.RequestStore}.
+   */
+  ABANDONED;
 
   /** Whether the request has been decided. */
   public boolean isTerminal() {

@@ -47,4 +47,26 @@ public @interface RequiresApproval {
 
   /** Whether an approving reviewer must give a reason (a deny always vetoes, with or without one). */
   boolean reasonRequired() default false;
+
+  /**
+   * Whether the caller waits for the decision ({@link Mode#WAIT}, the default) or the call is
+   * persisted and run later, after approval, by any instance ({@link Mode#DEFERRED}).
+   */
+  Mode mode() default Mode.WAIT;
+
+  /** How a guarded call relates to its approval. */
+  enum Mode {
+    /**
+     * The caller waits (a synchronous method blocks; a {@code CompletionStage} completes after the
+     * decision and the call). If the caller's process dies, the request ends ABANDONED.
+     */
+    WAIT,
+    /**
+     * For {@code void} and {@code CompletionStage} methods: the call returns once the request is
+     * persisted (void: at once; a stage: completed with {@code null}); after approval, one instance
+     * runs the persisted invocation at most once. Needs a durable
+     * {@link io.countersign.spi.RequestStore} and a {@link io.countersign.spi.TargetResolver}.
+     */
+    DEFERRED
+  }
 }

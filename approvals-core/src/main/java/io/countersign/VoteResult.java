@@ -31,7 +31,11 @@ public record VoteResult(Refusal refusal, RequestState state, String message) {
     /** No request has this id (or it is no longer known). */
     UNKNOWN_REQUEST,
     /** The vote could not be recorded in the audit trail, so it was not counted. */
-    AUDIT_UNAVAILABLE
+    AUDIT_UNAVAILABLE,
+    /** The caller waiting for the request is gone (its process died); the request was abandoned. */
+    ABANDONED,
+    /** The request store could not be reached or refused the change, so the vote was not counted. */
+    STORE_UNAVAILABLE
   }
 
   public VoteResult {

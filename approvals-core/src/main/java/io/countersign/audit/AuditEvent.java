@@ -257,19 +257,16 @@ public final class AuditEvent {
 
     /** Recomputes this event's hash from its content (everything but {@code hash} and {@code signature}). */
     byte[] recomputeHash() {
-        ObjectNode content = node.deepCopy();
-        content.remove("hash");
-        content.remove("signature");
-        return chainHash(prevHash(), content);
+        return Hashing.sha256(prevHash().getBytes(StandardCharsets.US_ASCII), hashedContent().getBytes(StandardCharsets.UTF_8));
     }
 
     /** The canonical bytes that are hashed after the prevHash: the event without hash and signature. */
     String hashedContent() {
-        ObjectNode content = node.deepCopy();
-        content.remove("hash");
-        content.remove("signature");
-        return CanonicalJson.canonicalString(content);
+        return CanonicalJson.canonicalStringWithout(node, UNHASHED);
     }
+
+    /** The members not covered by the hash. */
+    private static final Set<String> UNHASHED = Set.of("hash", "signature");
 
     private static byte[] chainHash(String prevHash, ObjectNode content) {
         return Hashing.sha256(prevHash.getBytes(StandardCharsets.US_ASCII), CanonicalJson.canonicalBytes(content));
@@ -483,6 +480,11 @@ public final class AuditEvent {
 
         private Builder(EventType type) {
             this.type = Objects.requireNonNull(type, "AuditEvent type must not be null");
+        }
+
+        /** The type this builder was created with. */
+        EventType type() {
+            return type;
         }
 
         /** When the event happened (required). */

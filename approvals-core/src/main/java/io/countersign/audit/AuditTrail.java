@@ -1,11 +1,19 @@
 package io.countersign.audit;
 
 import io.countersign.internal.Hashing;
+import io.countersign.internal.SystemTimeSource;
 import io.countersign.spi.AuditSink;
 import io.countersign.spi.Signer;
+import io.countersign.spi.TimeSource;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -15,10 +23,25 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The hash chain: seals events (sequence number, link to the previous hash, own hash, optional
  * signature) and hands them to the sinks. Thread-safe; one instance per log.
+ *
+ * <p>Two signing modes (see {@code docs/AUDIT-FORMAT.md}, section 12):
+ * <ul>
+ *   <li><b>per-event</b> ({@link Builder#signer} alone): every event carries an Ed25519 signature.
+ *       Simple, but one signature per event caps throughput near the signer's speed.</li>
+ *   <li><b>checkpoint</b> ({@link Builder#checkpointEvery}): events are only hash-chained; after
+ *       every N events, or at most {@code maxDelay} after the first event not yet covered, the
+ *       trail appends a signed {@link EventType#CHECKPOINT} event. Because each hash covers the
+ *       previous one, a checkpoint's signature vouches for every event before it.</li>
+ * </ul>
+ * In both modes {@link #close()} appends a closing checkpoint, so that a verifier can tell a log
+ * that was closed from one that was cut short. {@link #rotateKey} switches keys with a signed
+ * {@link EventType#KEY_ROTATION} event.
  *
  * <p>Why one lock: in a hash chain the order <em>is</em> the data. Each event's {@code prevHash} is
  * the previous event's hash, so assigning the sequence number, hashing, signing and handing the
@@ -46,15 +69,33 @@ public final class AuditTrail implements AutoCloseable {
     /** The {@code prevHash} of the first event of a log: 64 '0' characters. */
     public static final String GENESIS_HASH = "0".repeat(64);
 
-    private final Signer signer;
+    /** {@code checkpoint.reason} of a checkpoint written because N events were pending. */
+    public static final String CHECKPOINT_COUNT = "count";
+    /** {@code checkpoint.reason} of a checkpoint written because {@code maxDelay} elapsed. */
+    public static final String CHECKPOINT_TIME = "time";
+    /** {@code checkpoint.reason} of a checkpoint requested with {@link #checkpoint()}. */
+    public static final String CHECKPOINT_REQUESTED = "requested";
+    /** {@code checkpoint.reason} of the checkpoint {@link #close()} writes: the log ends here on purpose. */
+    public static final String CHECKPOINT_CLOSE = "close";
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+
     private final List<AuditSink> sinks;
     private final Supplier<String> idSource;
+    private final int checkpointEvery;          // 0: per-event signing
+    private final Duration checkpointMaxDelay;  // null: no timer
+    private final TimeSource timeSource;
+    private final boolean closingCheckpoint;
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicReference<Failure> failure = new AtomicReference<>();
+    private final Set<String> usedKeyIds = new HashSet<>();
 
-    // Written only under lock; volatile so lastSeq()/lastHash() need no lock.
+    // Written only under lock; volatile so lastSeq()/lastHash()/signer reads need no lock.
+    private volatile Signer signer;
     private volatile long lastSeq;
     private volatile String lastHash;
+    private long uncovered;                      // events since the last signed event (checkpoint mode)
+    private TimeSource.Cancellable timer;
     private CompletableFuture<Void> chainDurable = CompletableFuture.completedFuture(null);
     private boolean closed;
 
@@ -64,6 +105,18 @@ public final class AuditTrail implements AutoCloseable {
         this.idSource = b.idSource != null ? b.idSource : () -> UUID.randomUUID().toString();
         this.lastSeq = b.afterSeq != null ? b.afterSeq : 0;
         this.lastHash = b.afterHash != null ? b.afterHash : GENESIS_HASH;
+        this.checkpointEvery = b.checkpointEvery;
+        this.checkpointMaxDelay = b.checkpointMaxDelay;
+        this.timeSource = b.timeSource != null ? b.timeSource : SystemTimeSource.INSTANCE;
+        this.closingCheckpoint = b.closingCheckpoint && b.signer != null;
+        if (signer != null) {
+            usedKeyIds.add(signer.keyId());
+        }
+    }
+
+    /** Whether events (or checkpoints) are signed: false means hash-chained only. */
+    public boolean isSigned() {
+        return signer != null;
     }
 
     /** Starts configuring a trail; at least one {@link Builder#sink sink} is required. */
@@ -73,80 +126,235 @@ public final class AuditTrail implements AutoCloseable {
 
     /**
      * Seals {@code unsealed} as the next event of the chain and appends it to every sink, in order.
+     * In checkpoint mode this may also append a signed checkpoint right after it.
      *
      * @return a future completing with the sealed event once it and all earlier events are durable
      *     in every sink, or exceptionally if the signer or a sink failed, or the trail has failed
      *     or is closed
+     * @throws IllegalArgumentException if the event type is {@link EventType#CHECKPOINT} or
+     *     {@link EventType#KEY_ROTATION}, which only the trail itself writes
      */
     public CompletableFuture<AuditEvent> record(AuditEvent.Builder unsealed) {
         Objects.requireNonNull(unsealed, "unsealed event builder must not be null");
+        if (unsealed.type() == EventType.CHECKPOINT || unsealed.type() == EventType.KEY_ROTATION) {
+            throw new IllegalArgumentException("AuditEvent " + unsealed.type() + " is written by the audit trail itself; use "
+                    + (unsealed.type() == EventType.CHECKPOINT ? "AuditTrail.checkpoint()" : "AuditTrail.rotateKey(...)"));
+        }
         lock.lock();
         try {
-            Failure failed = failure.get();
-            if (failed != null) {
-                return CompletableFuture.failedFuture(failed.toException());
+            if (checkpointEvery == 0) {
+                return append(unsealed, signer);
             }
-            if (closed) {
-                return CompletableFuture.failedFuture(new IllegalStateException("audit trail is closed; no event can be recorded"));
+            CompletableFuture<AuditEvent> result = append(unsealed, null);
+            if (result.isCompletedExceptionally() || closed) {
+                return result;
             }
-            long seq = lastSeq + 1;
-            AuditEvent event;
-            try {
-                String eventId = idSource.get();
-                if (eventId == null || eventId.isBlank()) {
-                    throw new IllegalStateException("audit trail idSource returned " + (eventId == null ? "null" : "a blank id")
-                            + " for seq " + seq);
-                }
-                event = AuditEvent.seal(unsealed, seq, eventId, lastHash, signer);
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(e); // nothing was handed to a sink: head unchanged
-            }
-
-            CompletableFuture<?>[] stages = new CompletableFuture<?>[sinks.size()];
-            for (int i = 0; i < stages.length; i++) {
-                CompletableFuture<Void> stage = appendTo(sinks.get(i), event);
-                if (stage.isCompletedExceptionally()) {
-                    Throwable cause = causeOf(stage);
-                    if (i == 0) {
-                        return CompletableFuture.failedFuture(cause); // no sink holds it: head unchanged
+            uncovered++;
+            if (uncovered >= checkpointEvery) {
+                appendCheckpoint(CHECKPOINT_COUNT).whenComplete((cp, e) -> {
+                    if (e != null) {
+                        LOG.warn("audit checkpoint after seq {} failed; the next event retries it: {}", lastSeq, unwrap(e).toString());
                     }
-                    // Earlier sinks hold this event: reusing its seq would fork their chains.
-                    advance(event, CompletableFuture.failedFuture(poison(seq, cause)));
-                    return CompletableFuture.failedFuture(cause);
-                }
-                stages[i] = stage;
+                });
+            } else if (uncovered == 1 && checkpointMaxDelay != null) {
+                scheduleCheckpoint();
             }
-
-            CompletableFuture<Void> own = CompletableFuture.allOf(stages)
-                    .whenComplete((ignored, e) -> {
-                        if (e != null) {
-                            poison(seq, unwrap(e));
-                        }
-                    });
-            CompletableFuture<Void> previous = chainDurable;
-            CompletableFuture<Void> chain = new CompletableFuture<>();
-            CompletableFuture<AuditEvent> result = new CompletableFuture<>();
-            own.whenComplete((ignored, e) -> {
-                if (e != null) {
-                    chain.completeExceptionally(failure.get().toException());
-                    result.completeExceptionally(unwrap(e));
-                }
-            });
-            previous.whenComplete((ignored, e) -> {
-                if (e != null) {
-                    chain.completeExceptionally(unwrap(e));
-                    result.completeExceptionally(unwrap(e));
-                }
-            });
-            own.thenAcceptBoth(previous, (a, b) -> {
-                chain.complete(null);
-                result.complete(event);
-            });
-            advance(event, chain);
             return result;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Appends a signed {@link EventType#CHECKPOINT} now, vouching for every event before it (in
+     * per-event mode it adds nothing but a signed head; in checkpoint mode it covers the pending
+     * events at once).
+     *
+     * @return a future completing with the checkpoint once it is durable in every sink
+     * @throws IllegalStateException if the trail has no signer
+     */
+    public CompletableFuture<AuditEvent> checkpoint() {
+        lock.lock();
+        try {
+            if (signer == null) {
+                throw new IllegalStateException("AuditTrail has no signer, so it cannot write a signed checkpoint");
+            }
+            return appendCheckpoint(CHECKPOINT_REQUESTED);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Retires the current key: appends a {@link EventType#KEY_ROTATION} event, signed with the
+     * current key, that names {@code next}'s key id and carries its public key, then signs every
+     * later event (or checkpoint) with {@code next}. Events before the rotation keep verifying with
+     * the old public key; a verifier flags any later event signed with the retired key.
+     *
+     * @param next the signer of the new key; its key id must never have been used by this trail
+     * @param nextPublicKey the public half of {@code next}, written into the rotation event
+     * @return a future completing with the rotation event once it is durable in every sink
+     * @throws IllegalStateException if the trail has no signer yet
+     * @throws IllegalArgumentException if the key ids differ, the id was used before, or
+     *     {@code nextPublicKey} does not verify a test signature made by {@code next}
+     */
+    public CompletableFuture<AuditEvent> rotateKey(Signer next, VerificationKey nextPublicKey) {
+        Objects.requireNonNull(next, "next signer must not be null");
+        Objects.requireNonNull(nextPublicKey, "nextPublicKey must not be null");
+        String nextId = next.keyId();
+        if (!nextPublicKey.keyId().equals(nextId)) {
+            throw new IllegalArgumentException("rotateKey: signer key id '" + nextId + "' differs from the public key's id '"
+                    + nextPublicKey.keyId() + "'");
+        }
+        byte[] probe = Hashing.sha256(("countersign key rotation probe " + nextId).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!Signatures.verifies(nextPublicKey.publicKey(), probe, next.sign(probe.clone()))) {
+            throw new IllegalArgumentException("rotateKey: the public key given for '" + nextId
+                    + "' does not verify signatures made by the new signer (wrong key pair?)");
+        }
+        lock.lock();
+        try {
+            Signer current = signer;
+            if (current == null) {
+                throw new IllegalStateException("rotateKey: AuditTrail has no signer to rotate from; configure one with signer(...)");
+            }
+            if (usedKeyIds.contains(nextId)) {
+                throw new IllegalArgumentException("rotateKey: key id '" + nextId + "' was already used by this trail; "
+                        + "a rotation must introduce a new key id");
+            }
+            Map<String, Object> rotation = new LinkedHashMap<>();
+            rotation.put("previousKeyId", current.keyId());
+            rotation.put("keyId", nextId);
+            rotation.put("publicKey", Base64.getEncoder().encodeToString(nextPublicKey.publicKey()));
+            CompletableFuture<AuditEvent> result = append(AuditEvent.builder(EventType.KEY_ROTATION)
+                    .time(timeSource.now()).field("rotation", rotation), current);
+            if (!result.isCompletedExceptionally()) {
+                signer = next;
+                usedKeyIds.add(nextId);
+                uncovered = 0;
+                LOG.info("audit signing key rotated from '{}' to '{}' at seq {}", current.keyId(), nextId, lastSeq);
+            }
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Convenience for {@link #rotateKey(Signer, VerificationKey)} with an in-process key. */
+    public CompletableFuture<AuditEvent> rotateKey(Ed25519Signer next) {
+        Objects.requireNonNull(next, "next signer must not be null");
+        return rotateKey(next, next.verificationKey());
+    }
+
+    /** Id of the key that signs now, or {@code null} if the trail does not sign. */
+    public String keyId() {
+        Signer s = signer;
+        return s == null ? null : s.keyId();
+    }
+
+    /** {@code "per-event"}, {@code "checkpoint"} or {@code "none"}: how this trail signs. */
+    public String signingMode() {
+        return signer == null ? VerificationResult.NONE
+                : checkpointEvery == 0 ? VerificationResult.PER_EVENT : VerificationResult.CHECKPOINT;
+    }
+
+    private void scheduleCheckpoint() {
+        try {
+            timer = timeSource.schedule(timeSource.now().plus(checkpointMaxDelay), this::timedCheckpoint);
+        } catch (RuntimeException e) {
+            LOG.warn("could not schedule the audit checkpoint timer; checkpoints follow the event count only: {}", e.toString());
+        }
+    }
+
+    private void timedCheckpoint() {
+        lock.lock();
+        try {
+            timer = null;
+            if (uncovered > 0 && !closed && failure.get() == null) {
+                appendCheckpoint(CHECKPOINT_TIME).whenComplete((cp, e) -> {
+                    if (e != null) {
+                        LOG.warn("timed audit checkpoint after seq {} failed: {}", lastSeq, unwrap(e).toString());
+                    }
+                });
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under lock. */
+    private CompletableFuture<AuditEvent> appendCheckpoint(String reason) {
+        CompletableFuture<AuditEvent> result = append(AuditEvent.builder(EventType.CHECKPOINT)
+                .time(timeSource.now()).field("checkpoint", Map.of("reason", reason)), signer);
+        if (!result.isCompletedExceptionally()) {
+            uncovered = 0;
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+        }
+        return result;
+    }
+
+    /** Seals and appends one event; under lock. */
+    private CompletableFuture<AuditEvent> append(AuditEvent.Builder unsealed, Signer signWith) {
+        Failure failed = failure.get();
+        if (failed != null) {
+            return CompletableFuture.failedFuture(failed.toException());
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("audit trail is closed; no event can be recorded"));
+        }
+        long seq = lastSeq + 1;
+        AuditEvent event;
+        try {
+            String eventId = idSource.get();
+            if (eventId == null || eventId.isBlank()) {
+                throw new IllegalStateException("audit trail idSource returned " + (eventId == null ? "null" : "a blank id")
+                        + " for seq " + seq);
+            }
+            event = AuditEvent.seal(unsealed, seq, eventId, lastHash, signWith);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // nothing was handed to a sink: head unchanged
+        }
+
+        CompletableFuture<?>[] stages = new CompletableFuture<?>[sinks.size()];
+        for (int i = 0; i < stages.length; i++) {
+            CompletableFuture<Void> stage = appendTo(sinks.get(i), event);
+            if (stage.isCompletedExceptionally()) {
+                Throwable cause = causeOf(stage);
+                if (i == 0) {
+                    return CompletableFuture.failedFuture(cause); // no sink holds it: head unchanged
+                }
+                // Earlier sinks hold this event: reusing its seq would fork their chains.
+                advance(event, CompletableFuture.failedFuture(poison(seq, cause)));
+                return CompletableFuture.failedFuture(cause);
+            }
+            stages[i] = stage;
+        }
+
+        CompletableFuture<Void> own = stages.length == 1 ? (CompletableFuture<Void>) stages[0] : CompletableFuture.allOf(stages);
+        CompletableFuture<Void> previous = chainDurable;
+        CompletableFuture<Void> chain = new CompletableFuture<>();
+        CompletableFuture<AuditEvent> result = new CompletableFuture<>();
+        own.whenComplete((ignored, e) -> {
+            if (e != null) {
+                Throwable cause = unwrap(e);
+                chain.completeExceptionally(poison(seq, cause));
+                result.completeExceptionally(cause);
+            } else {
+                previous.whenComplete((ignored2, e2) -> {
+                    if (e2 != null) {
+                        chain.completeExceptionally(unwrap(e2));
+                        result.completeExceptionally(unwrap(e2));
+                    } else {
+                        chain.complete(null);
+                        result.complete(event);
+                    }
+                });
+            }
+        });
+        advance(event, chain);
+        return result;
     }
 
     /** Sequence number of the last event handed to the sinks (0, or the continueAfter seq, if none). */
@@ -160,8 +368,9 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Closes every sink (each one even if another throws); later {@link #record} calls fail.
-     * Idempotent.
+     * Appends the closing checkpoint (when the trail signs; failures are logged, not thrown, so
+     * the sinks still close), then closes every sink (each one even if another throws); later
+     * {@link #record} calls fail. Idempotent.
      */
     @Override
     public void close() {
@@ -169,6 +378,17 @@ public final class AuditTrail implements AutoCloseable {
         try {
             if (closed) {
                 return;
+            }
+            if (timer != null) {
+                timer.cancel();
+                timer = null;
+            }
+            if (closingCheckpoint && failure.get() == null) {
+                CompletableFuture<AuditEvent> last = appendCheckpoint(CHECKPOINT_CLOSE);
+                if (last.isCompletedExceptionally()) {
+                    LOG.warn("closing audit checkpoint could not be written; verifiers will report the log as not closed: {}",
+                            causeOf(last).toString());
+                }
             }
             closed = true;
             RuntimeException first = null;
@@ -194,7 +414,8 @@ public final class AuditTrail implements AutoCloseable {
     @Override
     public String toString() {
         Failure failed = failure.get();
-        return "AuditTrail[lastSeq=" + lastSeq + ", signer=" + (signer == null ? "none" : signer.keyId())
+        Signer s = signer;
+        return "AuditTrail[lastSeq=" + lastSeq + ", signing=" + signingMode() + (s == null ? "" : ", key=" + s.keyId())
                 + ", sinks=" + sinks.size() + (failed != null ? ", FAILED at seq " + failed.seq : "") + "]";
     }
 
@@ -279,11 +500,60 @@ public final class AuditTrail implements AutoCloseable {
         private Long afterSeq;
         private String afterHash;
         private Supplier<String> idSource;
+        private int checkpointEvery;
+        private Duration checkpointMaxDelay;
+        private TimeSource timeSource;
+        private boolean closingCheckpoint = true;
 
         private Builder() {
         }
 
-        /** Signs every event with {@code signer}; without one, events carry no keyId/signature. */
+        /**
+         * Switches to checkpoint signing: events are hash-chained but not signed one by one; a signed
+         * {@link EventType#CHECKPOINT} is appended after every {@code events} events and, when
+         * {@code maxDelay} is not {@code null}, at most {@code maxDelay} after the first event it
+         * will cover (so a quiet log is not left unsigned for long). Requires a {@link #signer}.
+         *
+         * @throws IllegalArgumentException if {@code events < 1} or {@code maxDelay} is not positive
+         */
+        public Builder checkpointEvery(int events, Duration maxDelay) {
+            if (checkpointEvery != 0) {
+                throw new IllegalStateException("checkpointEvery was already set to " + checkpointEvery + " events");
+            }
+            if (events < 1) {
+                throw new IllegalArgumentException("checkpointEvery events must be >= 1 but was " + events);
+            }
+            if (maxDelay != null && (maxDelay.isNegative() || maxDelay.isZero())) {
+                throw new IllegalArgumentException("checkpointEvery maxDelay must be positive (or null for none) but was " + maxDelay);
+            }
+            this.checkpointEvery = events;
+            this.checkpointMaxDelay = maxDelay;
+            return this;
+        }
+
+        /** Clock and timer for checkpoint times and the checkpoint {@code maxDelay} (default: the wall clock). */
+        public Builder timeSource(TimeSource timeSource) {
+            Objects.requireNonNull(timeSource, "timeSource must not be null");
+            if (this.timeSource != null) {
+                throw new IllegalStateException("timeSource was already set to " + this.timeSource);
+            }
+            this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * Whether {@link AuditTrail#close()} appends a signed closing checkpoint (default {@code true}
+         * when there is a signer). Without it a verifier cannot tell a closed log from a truncated one.
+         */
+        public Builder closingCheckpoint(boolean enabled) {
+            this.closingCheckpoint = enabled;
+            return this;
+        }
+
+        /**
+         * Signs with {@code signer}: every event (per-event mode), or only checkpoints when
+         * {@link #checkpointEvery} is set. Without a signer, events carry no keyId/signature.
+         */
         public Builder signer(Signer signer) {
             Objects.requireNonNull(signer, "signer must not be null");
             if (this.signer != null) {
@@ -346,6 +616,10 @@ public final class AuditTrail implements AutoCloseable {
             if (sinks.isEmpty()) {
                 throw new IllegalStateException("AuditTrail needs at least one sink: call sink(...) before build() "
                         + "(a trail that records nowhere would let gated actions run unaudited)");
+            }
+            if (checkpointEvery > 0 && signer == null) {
+                throw new IllegalStateException("checkpointEvery(" + checkpointEvery + ", ...) needs a signer: "
+                        + "unsigned checkpoints would prove nothing");
             }
             return new AuditTrail(this);
         }

@@ -1,30 +1,63 @@
 package io.countersign.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.internal.Hashing;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
-import org.bouncycastle.crypto.signers.Ed25519Signer;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Checks an audit log: consecutive sequence numbers, each {@code prevHash} equal to the previous
- * hash, each hash recomputed from the event's content and, when keys are given, each Ed25519
- * signature. Stops at the first bad event and says which and why. The algorithm is the one
- * specified in {@code docs/AUDIT-FORMAT.md}.
+ * hash, each hash recomputed from the event's content, and, when keys are given, that every event
+ * is covered by a valid Ed25519 signature: its own (per-event mode) or a later signed checkpoint's
+ * (checkpoint mode). Key rotations are followed; an event signed with a retired key is flagged.
+ * Stops at the first bad event and says which, where and why. The algorithm is the one specified in
+ * {@code docs/AUDIT-FORMAT.md}; it streams, so memory does not grow with the log.
+ *
+ * <pre>{@code
+ * VerificationResult r = AuditVerifier.builder().key(publicKey).build().verifyLog(Path.of("logs"));
+ * if (!r.closed()) System.err.println(r.summary());
+ * }</pre>
  *
  * <p>A chain alone proves order and integrity, not authorship: anyone can rebuild a consistent
- * chain. Pass the {@link VerificationKey}s to make a rewritten log detectable. Truncation of the
- * tail is only detectable against an independently kept head ({@link VerificationResult#lastSeq()}).
+ * chain. Give the {@link VerificationKey}s to make a rewritten log detectable. Removal of a tail
+ * that ends at a closing checkpoint is only detectable against an independently kept head
+ * ({@link Builder#expectHead}). Instances are immutable and thread-safe.
  */
 public final class AuditVerifier {
 
-    private AuditVerifier() {
+    private final Map<String, VerificationKey> pinned;
+    private final List<VerificationKey> unpinned;
+    private final long startAfterSeq;
+    private final String startAfterHash;
+    private final long expectSeq;
+    private final String expectHash;
+
+    private AuditVerifier(Builder b) {
+        this.pinned = Map.copyOf(b.pinned);
+        this.unpinned = List.copyOf(b.unpinned);
+        this.startAfterSeq = b.startAfterSeq;
+        this.startAfterHash = b.startAfterHash;
+        this.expectSeq = b.expectSeq;
+        this.expectHash = b.expectHash;
+    }
+
+    /** Starts configuring a verifier. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Verifies a log that starts at genesis (first seq 1, prevHash of 64 zeros). */
@@ -38,14 +71,7 @@ public final class AuditVerifier {
      */
     public static VerificationResult verify(Iterable<AuditEvent> events, long startAfterSeq, String startAfterHash,
             VerificationKey... keys) {
-        Objects.requireNonNull(events, "events must not be null");
-        Run run = new Run(startAfterSeq, startAfterHash, keys);
-        for (AuditEvent event : events) {
-            if (!run.check(Objects.requireNonNull(event, "events must not contain null"), null)) {
-                break;
-            }
-        }
-        return run.result();
+        return builder().keys(keys).startAfter(startAfterSeq, startAfterHash).build().verifyEvents(events);
     }
 
     /**
@@ -59,69 +85,176 @@ public final class AuditVerifier {
     /** As {@link #verifyLines(Iterable, VerificationKey...)} for a log continuing after {@code startAfterSeq}. */
     public static VerificationResult verifyLines(Iterable<String> jsonLines, long startAfterSeq, String startAfterHash,
             VerificationKey... keys) {
-        Objects.requireNonNull(jsonLines, "jsonLines must not be null");
-        Run run = new Run(startAfterSeq, startAfterHash, keys);
-        long lineNumber = 0;
-        for (Iterator<String> it = jsonLines.iterator(); it.hasNext(); ) {
-            String line = it.next();
-            lineNumber++;
-            AuditEvent event;
-            try {
-                event = AuditEvent.parse(Objects.requireNonNull(line, "jsonLines must not contain null"));
-            } catch (AuditFormatException e) {
-                run.fail(run.expectedSeq(), "line " + lineNumber + " is not a valid audit event: " + e.getMessage());
-                break;
-            }
-            if (!run.check(event, line)) {
+        return builder().keys(keys).startAfter(startAfterSeq, startAfterHash).build().verifyJsonLines(jsonLines);
+    }
+
+    /** Verifies sealed events (e.g. from an {@link InMemoryAuditSink}). */
+    public VerificationResult verifyEvents(Iterable<AuditEvent> events) {
+        Objects.requireNonNull(events, "events must not be null");
+        Run run = new Run(this);
+        for (AuditEvent event : events) {
+            if (!run.check(Objects.requireNonNull(event, "events must not contain null"), null)) {
                 break;
             }
         }
-        return run.result();
+        return run.finish();
+    }
+
+    /** Verifies JSON Lines given as strings (one event per element, without the LF). */
+    public VerificationResult verifyJsonLines(Iterable<String> jsonLines) {
+        Objects.requireNonNull(jsonLines, "jsonLines must not be null");
+        Run run = new Run(this);
+        long lineNumber = 0;
+        for (Iterator<String> it = jsonLines.iterator(); it.hasNext(); ) {
+            String line = Objects.requireNonNull(it.next(), "jsonLines must not contain null");
+            run.line = ++lineNumber;
+            if (!run.checkLine(line)) {
+                break;
+            }
+        }
+        return run.finish();
+    }
+
+    /**
+     * Verifies a log on disk, streaming: either a directory written by {@link FileAuditSink}
+     * (files {@code audit-<seq>.jsonl} in seq order, the chain continuing across them) or a single
+     * JSON Lines file. Failures name the file and line. A torn last line (an incomplete write) is
+     * reported in the reason of an {@link VerificationResult.Status#OPEN} result, never counted as
+     * an event; torn tails already set aside ({@code *.torn}) are listed in the notes.
+     *
+     * @throws IOException if the path cannot be read (missing, not a log, permission denied)
+     */
+    public VerificationResult verifyLog(Path path) throws IOException {
+        Objects.requireNonNull(path, "path must not be null");
+        Run run = new Run(this);
+        List<LogFiles.LogFile> files;
+        if (Files.isDirectory(path)) {
+            files = LogFiles.list(path);
+            if (files.isEmpty()) {
+                throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
+            }
+            for (Path torn : LogFiles.tornFiles(path)) {
+                run.notes.add("torn tail set aside earlier: " + torn.getFileName() + " (" + Files.size(torn)
+                        + " bytes of an incomplete write; not part of the log)");
+            }
+        } else if (Files.isRegularFile(path)) {
+            files = List.of(new LogFiles.LogFile(path, -1));
+        } else {
+            throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
+        }
+        for (int i = 0; i < files.size() && run.failure == null; i++) {
+            LogFiles.LogFile file = files.get(i);
+            boolean last = i == files.size() - 1;
+            run.file = file.name();
+            run.line = 0;
+            try (InputStream in = Files.newInputStream(file.path());
+                    LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
+                boolean first = true;
+                while (run.failure == null && reader.next()) {
+                    run.line = reader.lineNumber();
+                    if (!reader.terminated()) {
+                        if (last) {
+                            run.torn = "torn tail: line " + reader.lineNumber() + " of " + file.name() + " has " + reader.length()
+                                    + " bytes without a terminating newline (an incomplete write, e.g. a crash); it is not an event"
+                                    + " (opening the log with FileAuditSink sets it aside)";
+                        } else {
+                            run.fail(run.expectedSeq(), "file " + file.name() + " does not end with a newline, but a later file "
+                                    + "follows it (rotated files are complete; edited?)");
+                        }
+                        break;
+                    }
+                    String text;
+                    try {
+                        text = reader.text();
+                    } catch (CharacterCodingException e) {
+                        run.fail(run.expectedSeq(), "line " + reader.lineNumber() + " is not valid UTF-8");
+                        break;
+                    }
+                    if (first && file.firstSeq() >= 0) {
+                        run.fileStart = file;
+                    }
+                    first = false;
+                    run.checkLine(text);
+                    run.fileStart = null;
+                }
+            }
+        }
+        if (run.failure == null) {
+            run.file = null;
+            run.line = 0;
+        }
+        return run.finish();
     }
 
     /** The state of one verification pass. */
     private static final class Run {
-        private final Map<String, VerificationKey> keys = new LinkedHashMap<>();
-        private final Map<String, Ed25519PublicKeyParameters> publicKeys = new LinkedHashMap<>();
+        private final AuditVerifier config;
+        private final Map<String, VerificationKey> boundKeys = new HashMap<>();
+        private final List<VerificationKey> unbound;
+        private final Map<String, byte[]> learnedKeys = new LinkedHashMap<>();
+        private final Map<String, String> retired = new HashMap<>(); // key id -> "at seq N (rotated to K)"
+        private final Map<String, Ed25519PublicKeyParameters> parsed = new HashMap<>();
         private final Set<String> keyIdsUsed = new LinkedHashSet<>();
+        private final List<String> notes = new ArrayList<>();
+        private final boolean keys;
         private final long startSeq;
         private long lastSeq;
         private String lastHash;
         private long checked;
         private long signatures;
-        private long badSeq = -1;
-        private String reason;
+        private long checkpoints;
+        private long signedRegular;
+        private long coveredByCheckpoint;
+        private long pendingStart;      // first seq not yet covered by a signature; 0 if none
+        private long lastSignedSeq;
+        private AuditEvent lastEvent;
+        private long badSeq;
+        private String failure;
+        private Status failStatus;
+        private String torn;
+        private String file;
+        private long line;
+        private LogFiles.LogFile fileStart;
+        private String failFile;
+        private long failLine;
 
-        Run(long startAfterSeq, String startAfterHash, VerificationKey[] given) {
-            if (startAfterSeq < 0) {
-                throw new IllegalArgumentException("startAfterSeq must be >= 0 but was " + startAfterSeq);
-            }
-            if (!Hashing.isLowerHex(startAfterHash, 64)) {
-                throw new IllegalArgumentException("startAfterHash must be 64 lower-case hex characters but was '" + startAfterHash + "'");
-            }
-            Objects.requireNonNull(given, "keys must not be null");
-            for (VerificationKey key : given) {
-                Objects.requireNonNull(key, "keys must not contain null");
-                VerificationKey earlier = keys.putIfAbsent(key.keyId(), key);
-                if (earlier != null && !earlier.equals(key)) {
-                    throw new IllegalArgumentException("two different verification keys have key id '" + key.keyId() + "'");
-                }
-            }
-            this.startSeq = startAfterSeq;
-            this.lastSeq = startAfterSeq;
-            this.lastHash = startAfterHash;
+        private enum Status { TAMPERED, UNSIGNED_TAIL }
+
+        Run(AuditVerifier config) {
+            this.config = config;
+            this.unbound = new ArrayList<>(config.unpinned);
+            this.keys = !config.pinned.isEmpty() || !config.unpinned.isEmpty();
+            this.startSeq = config.startAfterSeq;
+            this.lastSeq = config.startAfterSeq;
+            this.lastHash = config.startAfterHash;
         }
 
         long expectedSeq() {
             return lastSeq + 1;
         }
 
+        boolean checkLine(String line) {
+            AuditEvent event;
+            try {
+                event = AuditEvent.parse(line);
+            } catch (AuditFormatException e) {
+                return fail(expectedSeq(), "line " + this.line + " is not a valid audit event: " + e.getMessage());
+            }
+            return check(event, line);
+        }
+
         boolean check(AuditEvent event, String line) {
             long expected = expectedSeq();
+            if (fileStart != null && event.seq() != fileStart.firstSeq()) {
+                return fail(expected, "file " + fileStart.name() + " is named for seq " + fileStart.firstSeq()
+                        + " but starts with seq " + event.seq() + " (renamed or edited?)");
+            }
             if (event.seq() != expected) {
                 String hint;
                 if (event.seq() < expected) {
                     hint = "event duplicated or reordered?";
+                } else if (fileStart != null && lastSeq > startSeq) {
+                    hint = "a whole log file is missing: the previous file ends at seq " + lastSeq;
                 } else if (lastSeq == startSeq) {
                     hint = "events deleted, or a log continuing an earlier one: verify it with startAfterSeq/startAfterHash";
                 } else {
@@ -140,66 +273,288 @@ public final class AuditVerifier {
             if (!Hashing.hex(hash).equals(event.hash())) {
                 return fail(expected, "hash mismatch (event edited?)");
             }
-            if (!keys.isEmpty() && !checkSignature(event, hash, expected)) {
-                return false;
-            }
             if (line != null && !line.equals(event.toJson())) {
                 return fail(expected, "line is not in canonical form (whitespace, key order or escaping changed)");
+            }
+            if (keys && !checkSignature(event, hash)) {
+                return false;
+            }
+            if (config.expectSeq == event.seq() && config.expectHash != null && !config.expectHash.equals(event.hash())) {
+                return fail(expected, "hash " + event.hash() + " differs from the expected head hash " + config.expectHash
+                        + " (the log was rewritten from here or earlier)");
             }
             checked++;
             lastSeq = event.seq();
             lastHash = event.hash();
+            lastEvent = event;
             return true;
         }
 
-        private boolean checkSignature(AuditEvent event, byte[] hash, long seq) {
+        private boolean checkSignature(AuditEvent event, byte[] hash) {
+            long seq = event.seq();
             String keyId = event.keyId();
-            if (keyId == null || event.signature() == null) {
-                return fail(seq, "event is unsigned, but verification keys were given");
+            if (keyId == null) {
+                if (event.type() == EventType.CHECKPOINT || event.type() == EventType.KEY_ROTATION) {
+                    return failSigned(seq, event.type() + " event is unsigned (forged?)");
+                }
+                if (pendingStart == 0) {
+                    pendingStart = seq;
+                }
+                return true;
             }
-            VerificationKey key = keys.get(keyId);
-            if (key == null) {
-                return fail(seq, "unknown key id " + keyId + " (known: " + String.join(", ", keys.keySet()) + ")");
+            String retiredAt = retired.get(keyId);
+            if (retiredAt != null) {
+                return failSigned(seq, "signed with key " + keyId + ", which was retired " + retiredAt
+                        + "; events after a rotation must use the new key");
             }
             byte[] signature = AuditEvent.decodeSignature(event.signature());
-            if (signature == null || signature.length != Ed25519.SIGNATURE_SIZE
-                    || !verifies(key, hash, signature)) {
-                return fail(seq, "signature does not verify with key " + keyId);
+            Ed25519PublicKeyParameters key = keyFor(keyId, hash, signature);
+            if (key == null) {
+                return false; // failSigned already called
+            }
+            if (!Signatures.verifies(key, hash, signature)) {
+                return failSigned(seq, "signature does not verify with key " + keyId
+                        + (event.type() == EventType.CHECKPOINT ? " (checkpoint signature replaced, or events before it rewritten?)" : ""));
+            }
+            if (event.type() == EventType.KEY_ROTATION && !rotate(event, keyId)) {
+                return false;
             }
             signatures++;
             keyIdsUsed.add(keyId);
+            if (event.type() == EventType.CHECKPOINT) {
+                checkpoints++;
+            } else {
+                signedRegular++;
+            }
+            if (pendingStart != 0) {
+                coveredByCheckpoint += seq - pendingStart;
+                pendingStart = 0;
+            }
+            lastSignedSeq = seq;
             return true;
         }
 
-        private boolean verifies(VerificationKey key, byte[] hash, byte[] signature) {
-            Ed25519PublicKeyParameters publicKey = publicKeys.computeIfAbsent(key.keyId(), id -> {
-                try {
-                    return new Ed25519PublicKeyParameters(key.publicKey(), 0);
-                } catch (IllegalArgumentException e) {
-                    return null; // not a point on the curve: nothing verifies with it
-                }
-            });
-            if (publicKey == null) {
-                return false;
+        /** The key an event names, binding an unpinned key on first successful verification. */
+        private Ed25519PublicKeyParameters keyFor(String keyId, byte[] hash, byte[] signature) {
+            VerificationKey given = config.pinned.get(keyId);
+            if (given == null) {
+                given = boundKeys.get(keyId);
             }
-            Ed25519Signer verifier = new Ed25519Signer();
-            verifier.init(false, publicKey);
-            verifier.update(hash, 0, hash.length);
-            return verifier.verifySignature(signature);
+            if (given != null) {
+                return parsedKey(keyId, given.publicKey());
+            }
+            byte[] learned = learnedKeys.get(keyId);
+            if (learned != null) {
+                return parsedKey(keyId, learned);
+            }
+            for (Iterator<VerificationKey> it = unbound.iterator(); it.hasNext(); ) {
+                VerificationKey candidate = it.next();
+                Ed25519PublicKeyParameters k = Signatures.publicKey(candidate.publicKey());
+                if (k != null && Signatures.verifies(k, hash, signature)) {
+                    it.remove();
+                    boundKeys.put(keyId, candidate);
+                    parsed.put(keyId, k);
+                    if (!candidate.keyId().equals(keyId)) {
+                        notes.add("key " + candidate.keyId() + " was matched to key id " + keyId + " by its signatures");
+                    }
+                    return k;
+                }
+            }
+            List<String> known = new ArrayList<>(config.pinned.keySet());
+            known.addAll(boundKeys.keySet());
+            known.addAll(learnedKeys.keySet());
+            failSigned(lastSeq + 1, "unknown key id " + keyId + (unbound.isEmpty() ? "" : " and none of the given keys verifies it")
+                    + " (known: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+            return null;
+        }
+
+        private Ed25519PublicKeyParameters parsedKey(String keyId, byte[] raw) {
+            Ed25519PublicKeyParameters k = parsed.computeIfAbsent(keyId, id -> Signatures.publicKey(raw));
+            if (k == null) {
+                failSigned(lastSeq + 1, "the public key for key id " + keyId + " is not a valid Ed25519 point");
+            }
+            return k;
+        }
+
+        private boolean rotate(AuditEvent event, String signedBy) {
+            JsonNode rotation = event.get("rotation");
+            String previous = rotation == null ? null : rotation.path("previousKeyId").textValue();
+            String next = rotation == null ? null : rotation.path("keyId").textValue();
+            String publicKey = rotation == null ? null : rotation.path("publicKey").textValue();
+            byte[] raw = null;
+            try {
+                raw = publicKey == null ? null : Base64.getDecoder().decode(publicKey);
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            if (previous == null || next == null || next.isEmpty() || raw == null || raw.length != VerificationKey.PUBLIC_KEY_LENGTH) {
+                return failSigned(event.seq(), "KEY_ROTATION must carry rotation.previousKeyId, rotation.keyId and a 32-byte "
+                        + "Base64 rotation.publicKey");
+            }
+            if (!previous.equals(signedBy)) {
+                return failSigned(event.seq(), "KEY_ROTATION names previous key " + previous + " but is signed with " + signedBy);
+            }
+            if (next.equals(signedBy) || retired.containsKey(next)) {
+                return failSigned(event.seq(), "KEY_ROTATION reintroduces key id " + next + ", which was already used");
+            }
+            VerificationKey given = config.pinned.get(next);
+            if (given != null && !java.util.Arrays.equals(given.publicKey(), raw)) {
+                return failSigned(event.seq(), "KEY_ROTATION introduces key " + next + " with a public key different from the "
+                        + "one given for " + next + " (" + Hashing.hex(raw).substring(0, 16) + "... vs "
+                        + Hashing.hex(given.publicKey()).substring(0, 16) + "...)");
+            }
+            retired.put(signedBy, "at seq " + event.seq() + " (rotated to " + next + ")");
+            if (given == null) {
+                learnedKeys.put(next, raw);
+                parsed.remove(next);
+                notes.add("key " + next + " introduced at seq " + event.seq() + " by a rotation signed with " + signedBy);
+            }
+            return true;
+        }
+
+        /** A signature failure: everything since the last good signature is unauthenticated. */
+        private boolean failSigned(long seq, String why) {
+            if (pendingStart != 0 && pendingStart < seq) {
+                return fail(pendingStart, "events " + pendingStart + ".." + seq + " are not authenticated: seq " + seq + " " + why);
+            }
+            return fail(seq, why);
         }
 
         boolean fail(long seq, String why) {
-            badSeq = seq;
-            reason = "seq " + seq + ": " + why;
+            if (failure == null) {
+                badSeq = seq;
+                failure = "seq " + seq + ": " + why;
+                failStatus = Status.TAMPERED;
+                failFile = file;
+                failLine = line;
+            }
             return false;
         }
 
-        VerificationResult result() {
-            String mode = keys.isEmpty() ? VerificationResult.NONE : VerificationResult.PER_EVENT;
-            ArrayList<String> used = new ArrayList<>(keyIdsUsed);
-            return reason == null
-                    ? VerificationResult.ok(checked, mode, signatures, used, lastSeq, lastHash)
-                    : VerificationResult.broken(checked, badSeq, reason, mode, signatures, used, lastSeq, lastHash);
+        VerificationResult finish() {
+            if (failure == null && keys && pendingStart != 0) {
+                failStatus = Status.UNSIGNED_TAIL;
+                badSeq = pendingStart;
+                failure = "seq " + pendingStart + ": events " + pendingStart + ".." + lastSeq + " after the last signed event"
+                        + (lastSignedSeq > 0 ? " (seq " + lastSignedSeq + ")" : "") + " are not covered by any signature: "
+                        + "a tail truncated inside a checkpoint interval, a writer that stopped before its next checkpoint, "
+                        + "or events appended without the key";
+            }
+            if (failure == null && config.expectSeq > lastSeq) {
+                failStatus = Status.TAMPERED;
+                badSeq = lastSeq + 1;
+                failure = "seq " + badSeq + ": the log ends at seq " + lastSeq + " but the expected head is seq " + config.expectSeq
+                        + " (events " + badSeq + ".." + config.expectSeq + " missing: truncated)";
+            }
+            String mode;
+            if (!keys) {
+                mode = VerificationResult.NONE;
+            } else if (coveredByCheckpoint > 0 && signedRegular > 0) {
+                mode = VerificationResult.MIXED;
+            } else if (coveredByCheckpoint > 0) {
+                mode = VerificationResult.CHECKPOINT;
+            } else {
+                mode = VerificationResult.PER_EVENT;
+            }
+            List<String> used = new ArrayList<>(keyIdsUsed);
+            if (failure != null) {
+                VerificationResult.Status status = failStatus == Status.UNSIGNED_TAIL
+                        ? VerificationResult.Status.UNSIGNED_TAIL : VerificationResult.Status.TAMPERED;
+                String where = failStatus == Status.UNSIGNED_TAIL ? null : failFile;
+                return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash,
+                        lastSignedSeq, where, where == null ? 0 : failLine, notes);
+            }
+            boolean closedAtEnd = lastEvent != null && lastEvent.type() == EventType.CHECKPOINT && torn == null
+                    && AuditTrail.CHECKPOINT_CLOSE.equals(lastEvent.get("checkpoint") == null ? null
+                            : lastEvent.get("checkpoint").path("reason").textValue());
+            if (closedAtEnd) {
+                return new VerificationResult(VerificationResult.Status.INTACT, checked, -1, null, mode, signatures, checkpoints, used,
+                        lastSeq, lastHash, lastSignedSeq, null, 0, notes);
+            }
+            String why = torn != null ? torn
+                    : "the log ends at seq " + lastSeq + " without a closing checkpoint (still being written, its writer crashed, "
+                            + "or events after seq " + lastSeq + " were removed)";
+            return new VerificationResult(VerificationResult.Status.OPEN, checked, lastSeq + 1, why, mode, signatures, checkpoints, used,
+                    lastSeq, lastHash, lastSignedSeq, null, 0, notes);
+        }
+    }
+
+    /**
+     * Configures an {@link AuditVerifier}: the trusted keys, where the log starts and, optionally,
+     * the head it must reach.
+     */
+    public static final class Builder {
+        private final Map<String, VerificationKey> pinned = new LinkedHashMap<>();
+        private final List<VerificationKey> unpinned = new ArrayList<>();
+        private long startAfterSeq;
+        private String startAfterHash = AuditTrail.GENESIS_HASH;
+        private long expectSeq;
+        private String expectHash;
+
+        private Builder() {
+        }
+
+        /** Trusts {@code key} for events whose {@code keyId} equals {@code key.keyId()}. */
+        public Builder key(VerificationKey key) {
+            Objects.requireNonNull(key, "key must not be null");
+            VerificationKey earlier = pinned.putIfAbsent(key.keyId(), key);
+            if (earlier != null && !earlier.equals(key)) {
+                throw new IllegalArgumentException("two different verification keys have key id '" + key.keyId() + "'");
+            }
+            return this;
+        }
+
+        /** {@link #key} for each of {@code keys}. */
+        public Builder keys(VerificationKey... keys) {
+            Objects.requireNonNull(keys, "keys must not be null");
+            for (VerificationKey key : keys) {
+                key(Objects.requireNonNull(key, "keys must not contain null"));
+            }
+            return this;
+        }
+
+        /**
+         * Trusts {@code key} for whichever key id its signatures verify first (its own id is only a
+         * label): for a PEM file that does not say which key id it is. Once matched, the key counts
+         * for that id only.
+         */
+        public Builder keyMatchedBySignature(VerificationKey key) {
+            unpinned.add(Objects.requireNonNull(key, "key must not be null"));
+            return this;
+        }
+
+        /** The log continues after event {@code seq} whose hash is {@code hash} (default: genesis). */
+        public Builder startAfter(long seq, String hash) {
+            if (seq < 0) {
+                throw new IllegalArgumentException("startAfterSeq must be >= 0 but was " + seq);
+            }
+            if (!Hashing.isLowerHex(hash, 64)) {
+                throw new IllegalArgumentException("startAfterHash must be 64 lower-case hex characters but was '" + hash + "'");
+            }
+            this.startAfterSeq = seq;
+            this.startAfterHash = hash;
+            return this;
+        }
+
+        /**
+         * The log must reach event {@code seq} (and, if {@code hash} is not {@code null}, that event
+         * must have this hash): a head kept elsewhere, which makes any truncation detectable.
+         */
+        public Builder expectHead(long seq, String hash) {
+            if (seq < 1) {
+                throw new IllegalArgumentException("expectHead seq must be >= 1 but was " + seq);
+            }
+            if (hash != null && !Hashing.isLowerHex(hash, 64)) {
+                throw new IllegalArgumentException("expectHead hash must be 64 lower-case hex characters but was '" + hash + "'");
+            }
+            this.expectSeq = seq;
+            this.expectHash = hash;
+            return this;
+        }
+
+        /** Builds the verifier (without keys it checks the hash chain only, and says so). */
+        public AuditVerifier build() {
+            return new AuditVerifier(this);
         }
     }
 }

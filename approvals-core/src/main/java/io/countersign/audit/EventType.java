@@ -25,6 +25,8 @@ public enum EventType {
     POLICY_CHANGED,
     /** An authorised human pulled the emergency stop: every guarded call is denied. Carries {@code by}, {@code reason}. */
     HALTED,
+    /** A pending request reached its escalation delay: more reviewers became eligible and were notified. */
+    ESCALATED,
     /** The emergency stop was lifted after its resume request was approved. */
     RESUMED,
     /**
@@ -36,5 +38,13 @@ public enum EventType {
      * Written by {@link AuditTrail#rotateKey}: signed with the retiring key, it introduces the next
      * key id and its public key; later events must not be signed with the retired key.
      */
-    KEY_ROTATION
+    KEY_ROTATION,
+    /**
+     * A reviewer enrolled a passkey (WebAuthn credential) bound to their identity; carries the
+     * reviewer id, the credential id and the registration (attestation object, client data) so that
+     * the set of valid reviewer keys is itself part of the verifiable trail. Not tied to a request.
+     */
+    PASSKEY_ENROLLED,
+    /** A reviewer's passkey was revoked; votes it signs afterwards are not accepted. Not tied to a request. */
+    PASSKEY_REVOKED
 }

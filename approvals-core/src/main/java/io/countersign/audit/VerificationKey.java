@@ -48,6 +48,11 @@ public record VerificationKey(String keyId, byte[] publicKey) {
         publicKey = publicKey.clone();
     }
 
+    /** The same public key under another key id (e.g. to name a PEM file's key). */
+    public VerificationKey withId(String newKeyId) {
+        return new VerificationKey(newKeyId, publicKey);
+    }
+
     /** A copy of the 32-byte raw public key. */
     @Override
     public byte[] publicKey() {

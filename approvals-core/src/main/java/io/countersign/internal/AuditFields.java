@@ -38,6 +38,13 @@ final class AuditFields {
     m.put("quorum", rule.quorum());
     m.put("timeout", rule.timeout().toString());
     m.put("reasonRequired", rule.reasonRequired());
+    if (rule.escalation() != null) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("after", rule.escalation().after().toString());
+      e.put("approvers", rule.escalation().approvers());
+      e.put("notify", rule.escalation().recipients());
+      m.put("escalation", e);
+    }
     return m;
   }
 
@@ -74,6 +81,9 @@ final class AuditFields {
     m.put("decision", v.decision().name());
     if (v.reason() != null) {
       m.put("reason", v.reason());
+    }
+    if (v.evidence() != null) {
+      m.put("evidence", v.evidence());
     }
     m.put("counted", counted);
     if (refusal != null) {

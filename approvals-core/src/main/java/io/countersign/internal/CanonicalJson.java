@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Canonical JSON (RFC 8785, "JCS") for the subset used by audit events: objects, arrays,
@@ -47,9 +48,48 @@ public final class CanonicalJson {
         if (node == null) {
             throw new NullPointerException("node must not be null");
         }
-        StringBuilder out = new StringBuilder(256);
-        write(node, out, "$");
+        StringBuilder out = new StringBuilder(512);
+        write(node, out, Where.ROOT);
         return out.toString();
+    }
+
+    /**
+     * The canonical form of object {@code node} without its top-level members named in
+     * {@code skip} (e.g. an audit event without {@code hash} and {@code signature}), without copying
+     * the tree.
+     */
+    public static String canonicalStringWithout(JsonNode node, Set<String> skip) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("node must be a JSON object");
+        }
+        StringBuilder out = new StringBuilder(512);
+        writeObject(node, out, Where.ROOT, skip);
+        return out.toString();
+    }
+
+    /**
+     * Where a value sits in the tree, built cheaply while writing and turned into text
+     * ({@code $.a.b[2]}) only for an error message.
+     */
+    private static final class Where {
+        static final Where ROOT = new Where(null, null, -1);
+        final Where parent;
+        final String key;
+        final int index;
+
+        Where(Where parent, String key, int index) {
+            this.parent = parent;
+            this.key = key;
+            this.index = index;
+        }
+
+        @Override
+        public String toString() {
+            if (parent == null) {
+                return "$";
+            }
+            return parent + (key != null ? "." + key : "[" + index + "]");
+        }
     }
 
     /**
@@ -60,10 +100,10 @@ public final class CanonicalJson {
         return Hashing.sha256Hex(parts);
     }
 
-    private static void write(JsonNode node, StringBuilder out, String path) {
+    private static void write(JsonNode node, StringBuilder out, Where path) {
         switch (node.getNodeType()) {
             case OBJECT:
-                writeObject(node, out, path);
+                writeObject(node, out, path, Set.of());
                 break;
             case ARRAY:
                 out.append('[');
@@ -71,7 +111,7 @@ public final class CanonicalJson {
                     if (i > 0) {
                         out.append(',');
                     }
-                    write(node.get(i), out, path + "[" + i + "]");
+                    write(node.get(i), out, new Where(path, null, i));
                 }
                 out.append(']');
                 break;
@@ -83,8 +123,12 @@ public final class CanonicalJson {
                     throw new IllegalArgumentException("canonical JSON allows integers only, but " + path
                             + " is the floating-point number " + node.asText());
                 }
-                // BigInteger.toString is plain decimal: no exponent, no leading zeros, "-" for negatives.
-                out.append(node.bigIntegerValue().toString());
+                // Plain decimal: no exponent, no leading zeros, "-" for negatives.
+                if (node.canConvertToLong()) {
+                    out.append(node.longValue());
+                } else {
+                    out.append(node.bigIntegerValue().toString());
+                }
                 break;
             case BOOLEAN:
                 out.append(node.booleanValue() ? "true" : "false");
@@ -98,10 +142,13 @@ public final class CanonicalJson {
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out, String path) {
+    private static void writeObject(JsonNode node, StringBuilder out, Where path, Set<String> skip) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            members.add(it.next());
+            Map.Entry<String, JsonNode> member = it.next();
+            if (!skip.contains(member.getKey())) {
+                members.add(member);
+            }
         }
         // String.compareTo compares UTF-16 code units, exactly the order RFC 8785 section 3.2.3 requires.
         members.sort(Map.Entry.comparingByKey());
@@ -112,7 +159,7 @@ public final class CanonicalJson {
                 out.append(',');
             }
             first = false;
-            String childPath = path + "." + member.getKey();
+            Where childPath = new Where(path, member.getKey(), -1);
             writeString(member.getKey(), out, childPath);
             out.append(':');
             write(member.getValue(), out, childPath);
@@ -121,7 +168,7 @@ public final class CanonicalJson {
     }
 
     /** Escapes as ECMAScript JSON.stringify does (RFC 8785 section 3.2.2.2). */
-    private static void writeString(String s, StringBuilder out, String path) {
+    private static void writeString(String s, StringBuilder out, Object path) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -151,7 +198,7 @@ public final class CanonicalJson {
         out.append('"');
     }
 
-    private static IllegalArgumentException unpairedSurrogate(String path, char c, int index) {
+    private static IllegalArgumentException unpairedSurrogate(Object path, char c, int index) {
         // UTF-8 cannot encode a lone surrogate; Java would silently write '?', so two different
         // strings would hash alike. I-JSON (RFC 7493) forbids them, and so do we.
         return new IllegalArgumentException(String.format(

@@ -1,7 +1,5 @@
 package io.countersign.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.countersign.ApprovalBindingException;
 import io.countersign.ApprovalCancelledException;
 import io.countersign.ApprovalConfigurationException;
@@ -11,6 +9,7 @@ import io.countersign.ApprovalGate;
 import io.countersign.ApprovalRejectedException;
 import io.countersign.ApprovalRequest;
 import io.countersign.ApprovalRule;
+import io.countersign.policy.Escalation;
 import io.countersign.ApprovalStatus;
 import io.countersign.ApprovalUnavailableException;
 import io.countersign.Argument;
@@ -23,21 +22,36 @@ import io.countersign.Invocation;
 import io.countersign.PolicyRef;
 import io.countersign.RequestState;
 import io.countersign.Vote;
+import io.countersign.VoteRecord;
 import io.countersign.VoteResult;
+import io.countersign.VoteResult.Refusal;
+import io.countersign.Decision;
+import io.countersign.spi.RequestStore;
+import io.countersign.spi.RequestStore.Change;
+import io.countersign.spi.RequestStore.DeferredCall;
+import io.countersign.spi.RequestStore.DeferredClaim;
+import io.countersign.spi.RequestStore.ExecutionState;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.EventType;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.GateListener;
 import io.countersign.spi.PolicyDecision;
+import io.countersign.spi.TimeSource;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,10 +73,18 @@ public final class GateEngine {
   private final GateSettings settings;
   /** Resolved methods, or the configuration error each call of a bad one fails with. */
   private final Map<Method, Object> methods = new ConcurrentHashMap<>();
+  /** Requests whose caller waits in this instance (their state lives in the store). */
   private final Map<String, PendingRequest> pending = new ConcurrentHashMap<>();
-  /** Recently decided requests, so late votes are refused as "already decided" and recorded, not "unknown". */
-  private final Cache<String, PendingRequest> decided =
-      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofHours(1)).build();
+  /** The state authority: every change of a request goes through {@link RequestStore#update}. */
+  private final RequestStore store;
+  /** Serialize {@code Approver.update} calls per request (striped), so channels never see an older state after a newer one. */
+  private final Object[] updateLocks = new Object[64];
+  /** Runs approved deferred invocations one at a time; null unless the store and a TargetResolver support them. */
+  private final ExecutorService deferredRunner;
+  private final AtomicBoolean deferredDraining = new AtomicBoolean();
+  private final AtomicBoolean deferredAgain = new AtomicBoolean();
+  /** The deferred invocation this thread is running: its own guarded call passes the gate once. */
+  private static final ThreadLocal<DeferredRun> DEFERRED_RUN = new ThreadLocal<>();
   private final Map<String, AtomicInteger> pendingPerActor = new ConcurrentHashMap<>();
   private volatile boolean closed;
   /** The emergency stop in force, or null. Changed only under {@link #haltLock}. */
@@ -74,6 +96,18 @@ public final class GateEngine {
 
   public GateEngine(GateSettings settings) {
     this.settings = settings;
+    this.store = settings.requestStore();
+    for (int i = 0; i < updateLocks.length; i++) {
+      updateLocks[i] = new Object();
+    }
+    this.deferredRunner = store.supportsDeferred() && settings.targetResolver() != null
+        ? Executors.newSingleThreadExecutor(task -> {
+          Thread t = new Thread(task, "countersign-deferred-runner");
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
+    store.open(new StoreEvents());
     if (!settings.signed()) {
       LOG.warn("Countersign audit events are hash-chained but NOT signed: configure a Signer "
           + "(e.g. Ed25519Signer) so that the trail proves who wrote it");
@@ -83,7 +117,13 @@ public final class GateEngine {
   // ---------------------------------------------------------------- entry points
 
   public Object guard(Invocation invocation, ApprovalGate.Proceed proceed) throws Throwable {
+    if (isApprovedDeferredRun(invocation)) {
+      return proceed.proceed();
+    }
     Opened opened = open(invocation);
+    if (opened.deferred) {
+      return null;
+    }
     if (opened.request == null) {
       return proceed.proceed();
     }
@@ -115,9 +155,12 @@ public final class GateEngine {
   public <T> CompletableFuture<T> guardAsync(Invocation invocation, Supplier<? extends CompletionStage<T>> proceed) {
     Opened opened;
     try {
-      opened = open(invocation);
+      opened = isApprovedDeferredRun(invocation) ? ALLOWED : open(invocation);
     } catch (ApprovalDeniedException e) {
       return CompletableFuture.failedFuture(e);
+    }
+    if (opened.deferred) {
+      return CompletableFuture.completedFuture(null);
     }
     if (opened.request == null) {
       try {
@@ -149,32 +192,63 @@ public final class GateEngine {
     return result;
   }
 
+  /** Validates, records and applies one vote on the request with this id (waiting here or in another instance). */
   public VoteResult vote(String requestId, Vote vote) {
-    PendingRequest r = requestId == null ? null : pending.get(requestId);
-    if (r == null && requestId != null) {
-      r = decided.getIfPresent(requestId);
-    }
-    if (r == null) {
+    java.util.Objects.requireNonNull(vote, "vote");
+    VoteOutcome out = new VoteOutcome();
+    ApprovalStatus after = null;
+    try {
+      if (requestId != null) {
+        after = store.update(requestId, s -> applyVote(s, vote, out));
+      }
+    } catch (NoSuchElementException e) {
+      after = null;
+    } catch (RuntimeException e) {
+      LOG.error("Request store failed while counting a vote on request {}; the vote was not counted", requestId, e);
+      if (out.result != null && out.result.counted()) {
+        LOG.error("Request {}: the VOTE event was recorded but the store did not persist it; the store's state is authoritative", requestId);
+      }
       recordQuietly(AuditEvent.builder(EventType.VOTE).time(now()).requestId(requestId)
-          .field("vote", AuditFields.vote(vote, false, VoteResult.Refusal.UNKNOWN_REQUEST.name())));
-      return new VoteResult(VoteResult.Refusal.UNKNOWN_REQUEST, null, "No approval request has the id '" + requestId + "'.");
+          .field("vote", AuditFields.vote(vote, false, Refusal.STORE_UNAVAILABLE.name())));
+      return new VoteResult(Refusal.STORE_UNAVAILABLE, null,
+          "The approval state could not be updated, so your vote was not counted. Try again later.");
     }
-    return r.vote(vote);
+    if (after == null) {
+      recordQuietly(AuditEvent.builder(EventType.VOTE).time(now()).requestId(requestId)
+          .field("vote", AuditFields.vote(vote, false, Refusal.UNKNOWN_REQUEST.name())));
+      return new VoteResult(Refusal.UNKNOWN_REQUEST, null, "No approval request has the id '" + requestId + "'.");
+    }
+    if (out.changed) {
+      afterChange(after, true);
+    }
+    return out.result;
   }
 
   public List<ApprovalStatus> pending() {
-    return pending.values().stream()
-        .map(PendingRequest::status)
-        .sorted(Comparator.comparing(s -> s.request().createdAt()))
-        .toList();
+    return store.pending();
   }
 
   public Optional<ApprovalStatus> status(String requestId) {
-    PendingRequest r = pending.get(requestId);
-    if (r == null) {
-      r = decided.getIfPresent(requestId);
+    if (requestId == null) {
+      return Optional.empty();
     }
-    return Optional.ofNullable(r).map(PendingRequest::status);
+    try {
+      return store.find(requestId);
+    } catch (RuntimeException e) {
+      LOG.error("Request store failed to look up request {}", requestId, e);
+      return Optional.empty();
+    }
+  }
+
+  /** The stored status of a request this instance handles; the fallback is used only when the store fails. */
+  ApprovalStatus statusOf(PendingRequest r) {
+    try {
+      return store.find(r.request.id()).orElseThrow();
+    } catch (RuntimeException e) {
+      LOG.error("Request store failed to look up request {}; using what this instance knows", r.request.id(), e);
+      RequestState known = r.decision.isDone() && !r.decision.isCompletedExceptionally() ? r.decision.join() : RequestState.PENDING;
+      return new ApprovalStatus(r.request, known, List.of(), 0, null, "the request store is unavailable");
+    }
   }
 
   public void validate(List<Class<?>> classes) {
@@ -195,6 +269,14 @@ public final class GateEngine {
     closed = true;
     for (PendingRequest r : List.copyOf(pending.values())) {
       r.end(RequestState.CANCELLED, "the approval gate was closed");
+    }
+    if (deferredRunner != null) {
+      deferredRunner.shutdown();
+    }
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      LOG.warn("Request store {} failed to close", store, e);
     }
     settings.trail().close();
   }
@@ -253,7 +335,7 @@ public final class GateEngine {
         LOG.warn("Emergency stop lifted: resume request {} by {} was approved", request.id(), by.id());
       }
     });
-    start(r);
+    start(r, null);
     return request.id();
   }
 
@@ -294,9 +376,11 @@ public final class GateEngine {
   // ---------------------------------------------------------------- opening a request
 
   /** A request to wait for, or none when the policy allows the call outright. */
-  private record Opened(PendingRequest request) {}
+  /** A request to wait for, none when the policy allows the call outright, or a deferred request (the caller does not wait). */
+  private record Opened(PendingRequest request, boolean deferred) {}
 
-  private static final Opened ALLOWED = new Opened(null);
+  private static final Opened ALLOWED = new Opened(null, false);
+  private static final Opened DEFERRED = new Opened(null, true);
 
   private Opened open(Invocation invocation) {
     if (closed) {
@@ -350,7 +434,11 @@ public final class GateEngine {
           rule = decision.rule();
       }
     }
-    return new Opened(openRequest(invocation, gm, caller, rule, policyRef));
+    if (gm.deferred()) {
+      openDeferred(invocation, gm, caller, rule, policyRef);
+      return DEFERRED;
+    }
+    return new Opened(openRequest(invocation, gm, caller, rule, policyRef), false);
   }
 
   private PendingRequest openRequest(Invocation invocation, GuardedMethod gm, CallContext caller, ApprovalRule rule, PolicyRef policyRef) {
@@ -372,7 +460,7 @@ public final class GateEngine {
           caller.justification(), caller.traceId(), shown, Arguments.digest(invocation.args()), rule, policyRef,
           now, now.plus(rule.timeout()));
       PendingRequest r = new PendingRequest(this, request, gm);
-      start(r);
+      start(r, null);
       registered = true;
       return r;
     } finally {
@@ -386,7 +474,7 @@ public final class GateEngine {
    * Records REQUESTED (durably, or throws), registers the request, arms its deadline and delivers it
    * to reviewers; a delivery failure ends it as FAILED (fail closed).
    */
-  private void start(PendingRequest r) {
+  private void start(PendingRequest r, DeferredCall deferred) {
     ApprovalRequest request = r.request;
     AuditEvent.Builder requested = event(EventType.REQUESTED, request)
         .field("actor", AuditFields.actor(request.actor()))
@@ -400,7 +488,17 @@ public final class GateEngine {
       throw new ApprovalUnavailableException("The approval request for '" + request.action()
           + "' could not be recorded in the audit trail, so the action was not run.", request.id(), null);
     }
-    pending.put(request.id(), r);
+    try {
+      store.create(request, deferred);
+    } catch (RuntimeException e) {
+      LOG.error("Request store failed to persist request {}; denying (fail closed)", request.id(), e);
+      recordQuietly(decidedEvent(request, RequestState.FAILED, "the request could not be stored", 0));
+      throw new ApprovalUnavailableException("The approval request for '" + request.action()
+          + "' could not be stored, so the action was not run.", request.id(), RequestState.FAILED, e);
+    }
+    if (deferred == null) {
+      pending.put(request.id(), r);
+    }
     HaltStatus halted = halt;
     if (halted != null && !isResume(request)) {
       // halted between the check in open() and now: the sweep in halt() may have missed this one
@@ -416,14 +514,49 @@ public final class GateEngine {
         LOG.warn("GateListener {} failed on requested (ignored)", listener, e);
       }
     }
-    r.deadlineTimer(settings.time().schedule(request.deadline(),
-        () -> r.end(RequestState.EXPIRED, "no decision within " + request.rule().timeout())));
+    TimeSource.Cancellable deadlineTimer = settings.time().schedule(request.deadline(),
+        () -> r.end(RequestState.EXPIRED, "no decision within " + request.rule().timeout()));
+    TimeSource.Cancellable timer = deadlineTimer;
+    Escalation escalation = request.rule().escalation();
+    if (escalation != null) {
+      TimeSource.Cancellable escalationTimer = settings.time().schedule(request.createdAt().plus(escalation.after()),
+          () -> escalate(r, escalation));
+      timer = () -> {
+        deadlineTimer.cancel();
+        escalationTimer.cancel();
+      };
+    }
+    if (deferred == null) {
+      r.deadlineTimer(timer);
+    }
     try {
-      settings.approver().request(request, vote -> r.vote(vote));
+      String id = request.id();
+      settings.approver().request(request, vote -> vote(id, vote));
     } catch (Exception | LinkageError e) {
       LOG.error("Approver failed to deliver request {}; denying (fail closed)", request.id(), e);
       recordQuietly(event(EventType.DELIVERY_FAILED, request).field("error", e.getClass().getName()));
       r.end(RequestState.FAILED, "the request could not be delivered to reviewers (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * The escalation delay passed: if the request is still pending, the escalation's reviewers are now
+   * eligible (see {@link ApprovalRule#isEligible(io.countersign.Reviewer, java.time.Duration)}); record
+   * it and let the channels notify the recipients.
+   */
+  private void escalate(PendingRequest r, Escalation escalation) {
+    if (r.state() != RequestState.PENDING) {
+      return;
+    }
+    recordQuietly(event(EventType.ESCALATED, r.request)
+        .field("after", escalation.after().toString())
+        .field("addedApprovers", escalation.approvers())
+        .field("notify", escalation.recipients()));
+    LOG.info("Approval escalated: id={} after={} added={}", r.request.id(), escalation.after(), escalation.approvers());
+    try {
+      settings.approver().escalated(r.request, escalation);
+    } catch (RuntimeException e) {
+      LOG.warn("Approver.escalated failed for request {} (the escalation stands)", r.request.id(), e);
     }
   }
 
@@ -443,38 +576,371 @@ public final class GateEngine {
 
   // ---------------------------------------------------------------- deciding and running
 
-  /** Called after a request's state or votes changed (outside its lock). */
-  void afterChange(PendingRequest r) {
-    ApprovalStatus status;
-    // one update at a time per request, each reading the newest status, so channels never see an
-    // older state after a newer one
-    synchronized (r.updates) {
-      status = r.status();
-      try {
-        settings.approver().update(status);
-      } catch (RuntimeException e) {
-        LOG.warn("Approver.update failed for request {} (the decision stands)", r.request.id(), e);
+  /** What one vote did: the answer for the reviewer, and whether the stored request changed. */
+  private static final class VoteOutcome {
+    VoteResult result;
+    boolean changed;
+  }
+
+  /**
+   * The rules for one vote, applied to the stored snapshot under the store's lock: refusals
+   * (pure, see {@link VoteRules}), then recording, then the change to persist.
+   */
+  private Change applyVote(ApprovalStatus s, Vote vote, VoteOutcome out) {
+    out.result = null;
+    out.changed = false;
+    Instant now = now();
+    ApprovalRequest request = s.request();
+    Change change = Change.NONE;
+    Refusal refusal;
+    if (s.state().isTerminal()) {
+      refusal = VoteRules.refusalForDecided(s.state());
+    } else if (!now.isBefore(request.deadline())) {
+      // the deadline timer has not fired yet, but the deadline has passed: the deadline wins
+      change = decide(s, null, RequestState.EXPIRED, "no decision before the deadline " + request.deadline(), now);
+      refusal = Refusal.EXPIRED;
+    } else {
+      refusal = VoteRules.refusal(s, vote, now);
+    }
+    if (refusal != null) {
+      ApprovalStatus shown = change.applyTo(s);
+      recordQuietly(voteEvent(s, vote, false, refusal.name()));
+      out.result = new VoteResult(refusal, shown.state(), VoteRules.message(refusal, vote, shown));
+      out.changed = !change.isNone();
+      return change;
+    }
+    if (!record(voteEvent(s, vote, true, null))) {
+      out.result = new VoteResult(Refusal.AUDIT_UNAVAILABLE, s.state(),
+          "Your vote could not be recorded in the audit trail, so it was not counted. Try again later.");
+      return Change.NONE;
+    }
+    VoteRecord counted = new VoteRecord(vote.reviewer().id(), vote.decision(), vote.reason(), vote.channel(), now);
+    if (vote.decision() == Decision.DENY) {
+      change = decide(s, counted, RequestState.REJECTED, "denied by " + vote.reviewer().id()
+          + (vote.reason() == null || vote.reason().isBlank() ? "" : ": " + vote.reason()), now);
+    } else {
+      Set<String> approvedBy = VoteRules.approvers(s.votes());
+      approvedBy.add(vote.reviewer().id());
+      change = approvedBy.size() >= request.rule().quorum()
+          ? decide(s, counted, RequestState.APPROVED, "approved by " + String.join(", ", approvedBy), now)
+          : new Change(counted, null, null, now);
+    }
+    ApprovalStatus after = change.applyTo(s);
+    out.changed = true;
+    out.result = new VoteResult(null, after.state(), after.state() == RequestState.PENDING
+        ? "Vote counted: " + after.approvals() + " of " + request.rule().quorum() + " approvals."
+        : "Vote counted; the request is now " + after.state() + ".");
+    return change;
+  }
+
+  /**
+   * Under the store's lock: records DECIDED and returns the change to {@code target} (FAILED if an
+   * approval cannot be recorded, so that an unrecorded approval never counts).
+   */
+  private Change decide(ApprovalStatus s, VoteRecord vote, RequestState target, String reason, Instant now) {
+    ApprovalRequest request = s.request();
+    int approvals = s.approvals() + (vote != null && vote.decision() == Decision.APPROVE ? 1 : 0);
+    if (!record(decidedEvent(request, target, reason, approvals)) && target == RequestState.APPROVED) {
+      target = RequestState.FAILED;
+      reason = "the approval could not be recorded in the audit trail, so it does not count";
+      recordQuietly(decidedEvent(request, target, reason, approvals));
+    }
+    return new Change(vote, target, reason, now);
+  }
+
+  private AuditEvent.Builder voteEvent(ApprovalStatus s, Vote vote, boolean counted, String refusal) {
+    return event(EventType.VOTE, s.request())
+        .field("vote", AuditFields.vote(vote, counted, refusal))
+        .field("approvals", s.approvals() + (counted && vote.decision() == Decision.APPROVE ? 1 : 0))
+        .field("quorum", s.request().rule().quorum());
+  }
+
+  /** Ends a pending request as {@code target} (recorded); returns whether this call ended it. */
+  boolean end(String requestId, RequestState target, String reason) {
+    boolean[] ended = {false};
+    ApprovalStatus after;
+    try {
+      after = store.update(requestId, s -> {
+        if (s.state() != RequestState.PENDING) {
+          return Change.NONE;
+        }
+        ended[0] = true;
+        return decide(s, null, target, reason, now());
+      });
+    } catch (RuntimeException e) {
+      LOG.error("Request store failed to end request {} as {}; its caller here is denied", requestId, target, e);
+      PendingRequest r = pending.get(requestId);
+      if (r != null && target != RequestState.APPROVED && pending.remove(requestId, r)) {
+        released(r);
+        r.cancelTimer();
+        r.decision.complete(target);
+        return true;
+      }
+      return false;
+    }
+    if (ended[0]) {
+      afterChange(after, true);
+    }
+    return ended[0];
+  }
+
+  /**
+   * Called after a request changed, outside the store's lock: tells the channels (only when the
+   * change was made here; the instance that changes a request updates them) and, once terminal,
+   * completes the caller waiting here.
+   */
+  private void afterChange(ApprovalStatus after, boolean madeHere) {
+    String id = after.request().id();
+    ApprovalStatus status = after;
+    if (madeHere) {
+      // one update at a time per request, each reading the newest status
+      synchronized (updateLocks[Math.floorMod(id.hashCode(), updateLocks.length)]) {
+        try {
+          status = store.find(id).orElse(after);
+        } catch (RuntimeException e) {
+          LOG.warn("Request store failed to reload request {}; using the state just written", id, e);
+        }
+        try {
+          settings.approver().update(status);
+        } catch (RuntimeException e) {
+          LOG.warn("Approver.update failed for request {} (the decision stands)", id, e);
+        }
       }
     }
-    if (status.state().isTerminal()) {
-      if (pending.remove(r.request.id(), r)) {
-        decided.put(r.request.id(), r);
-        AtomicInteger count = pendingPerActor.get(r.request.actor().id());
-        if (count != null) {
-          count.decrementAndGet();
-        }
-        LOG.info("Approval decided: id={} outcome={} reason='{}'", r.request.id(), status.state(), status.outcomeReason());
-        for (GateListener listener : settings.listeners()) {
-          try {
-            listener.decided(status);
-          } catch (RuntimeException e) {
-            LOG.warn("GateListener {} failed on decided (ignored)", listener, e);
-          }
+    if (!status.state().isTerminal()) {
+      return;
+    }
+    PendingRequest r = pending.get(id);
+    boolean removed = r != null && pending.remove(id, r);
+    if (removed) {
+      released(r);
+      r.cancelTimer();
+    }
+    if (removed || madeHere) {
+      LOG.info("Approval decided: id={} outcome={} reason='{}'", id, status.state(), status.outcomeReason());
+    }
+    if (removed) {
+      for (GateListener listener : settings.listeners()) {
+        try {
+          listener.decided(status);
+        } catch (RuntimeException e) {
+          LOG.warn("GateListener {} failed on decided (ignored)", listener, e);
         }
       }
     }
-    if (status.state().isTerminal()) {
+    if (r != null) {
       r.decision.complete(status.state());
+    }
+    if (madeHere && status.state() == RequestState.APPROVED) {
+      kickDeferred();
+    }
+  }
+
+  private void released(PendingRequest r) {
+    AtomicInteger count = pendingPerActor.get(r.request.actor().id());
+    if (count != null) {
+      count.decrementAndGet();
+    }
+  }
+
+  /** How the store reaches this gate: changes made by other instances, orphans, deferred work. */
+  private final class StoreEvents implements RequestStore.Events {
+    @Override
+    public void changed(String requestId) {
+      if (requestId == null || !pending.containsKey(requestId)) {
+        return;
+      }
+      try {
+        store.find(requestId).ifPresent(status -> afterChange(status, false));
+      } catch (RuntimeException e) {
+        LOG.warn("Request store failed to reload request {} after a change hint (the next poll retries)", requestId, e);
+      }
+    }
+
+    @Override
+    public void orphaned(String requestId, RequestState target, String reason) {
+      if (end(requestId, target, reason)) {
+        LOG.warn("Request {} ended as {}: {}", requestId, target, reason);
+      }
+    }
+
+    @Override
+    public void deferredReady() {
+      kickDeferred();
+    }
+
+    @Override
+    public void outcomeUnknown(String requestId, String reason) {
+      LOG.error("Deferred request {}: OUTCOME_UNKNOWN ({}); it will not be run again - check its effect by hand", requestId, reason);
+      recordQuietly(AuditEvent.builder(EventType.FAILED).time(now()).requestId(requestId)
+          .field("outcome", ExecutionState.OUTCOME_UNKNOWN.name())
+          .field("reason", reason));
+    }
+  }
+
+  // ---------------------------------------------------------------- deferred mode
+
+  /** The deferred invocation a runner thread executes; its own guarded call passes the gate once. */
+  private static final class DeferredRun {
+    final Method method;
+    final AtomicBoolean used = new AtomicBoolean();
+
+    DeferredRun(Method method) {
+      this.method = method;
+    }
+  }
+
+  private static boolean isApprovedDeferredRun(Invocation invocation) {
+    DeferredRun run = DEFERRED_RUN.get();
+    return run != null && run.method.equals(invocation.method()) && run.used.compareAndSet(false, true);
+  }
+
+  /** Persists a deferred call's request and returns at once; any instance runs it after approval. */
+  private void openDeferred(Invocation invocation, GuardedMethod gm, CallContext caller, ApprovalRule rule, PolicyRef policyRef) {
+    String what = "@RequiresApproval(mode = DEFERRED) on " + gm.methodId();
+    if (settings.targetResolver() == null) {
+      throw new ApprovalUnavailableException(what + " needs a TargetResolver: call targetResolver(...) on the gate builder. The call was denied.", null, null);
+    }
+    if (!store.supportsDeferred()) {
+      throw new ApprovalUnavailableException(what + " needs a durable RequestStore (such as approvals-postgres), but the gate uses "
+          + store + ". The call was denied.", null, null);
+    }
+    String targetName;
+    if (Modifier.isStatic(gm.method().getModifiers())) {
+      targetName = "";
+    } else {
+      try {
+        targetName = settings.targetResolver().nameOf(invocation.target());
+      } catch (RuntimeException e) {
+        LOG.warn("TargetResolver failed for {}; denying", gm.methodId(), e);
+        targetName = null;
+      }
+      if (targetName == null || targetName.isEmpty()) {
+        throw new ApprovalUnavailableException(what + ": the TargetResolver has no name for the target object, so the call "
+            + "could not be persisted and was denied.", null, null);
+      }
+    }
+    DeferredCall call;
+    Object[] persisted;
+    try {
+      call = DeferredCalls.persist(gm.method(), targetName, invocation.args());
+      // reviewers see, and the digest binds, the arguments exactly as they will be read back to run
+      persisted = DeferredCalls.arguments(call, gm.method());
+    } catch (RuntimeException e) {
+      throw new ApprovalUnavailableException(what + ": the arguments could not be serialized to JSON and back ("
+          + e.getClass().getSimpleName() + "), so the call was denied.", null, null);
+    }
+    String[] names = new String[persisted.length];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = invocation.parameterName(i);
+    }
+    Invocation stored = Invocation.of(gm.method(), invocation.target(), persisted, names);
+    Instant now = now();
+    ApprovalRequest request = new ApprovalRequest(settings.idSource().get(), gm.action(), gm.methodId(), caller.actor(),
+        caller.justification(), caller.traceId(), Arguments.shown(stored, gm.sensitive()), Arguments.digest(persisted), rule,
+        policyRef, now, now.plus(rule.timeout()));
+    start(new PendingRequest(this, request, gm), call);
+  }
+
+  /** Starts draining approved deferred invocations on the runner thread (coalesced). */
+  private void kickDeferred() {
+    if (deferredRunner == null || closed) {
+      return;
+    }
+    deferredAgain.set(true);
+    if (!deferredDraining.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      deferredRunner.execute(this::drainDeferred);
+    } catch (RuntimeException e) {
+      deferredDraining.set(false);
+      LOG.debug("Deferred runner not accepting work (closing)", e);
+    }
+  }
+
+  private void drainDeferred() {
+    try {
+      while (deferredAgain.getAndSet(false) && !closed) {
+        Optional<DeferredClaim> claim;
+        while (!closed && (claim = store.claimDeferred()).isPresent()) {
+          runDeferred(claim.get());
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("Deferred runner failed (the store's next poll retries)", e);
+    } finally {
+      deferredDraining.set(false);
+      if (deferredAgain.get()) {
+        kickDeferred();
+      }
+    }
+  }
+
+  /** Runs one claimed deferred invocation and records EXECUTED or FAILED, fenced by the claim's token. */
+  private void runDeferred(DeferredClaim claim) {
+    ApprovalRequest req = claim.status().request();
+    DeferredCall call = claim.call();
+    ExecutionState outcome;
+    String detail;
+    AuditEvent.Builder event;
+    try {
+      Method method = DeferredCalls.method(call);
+      Object target = null;
+      if (!Modifier.isStatic(method.getModifiers())) {
+        target = settings.targetResolver().resolve(call.targetName());
+        if (target == null) {
+          throw new DeferredRefused("the target '" + call.targetName() + "' is unknown to this instance's TargetResolver");
+        }
+      }
+      Object[] args = DeferredCalls.arguments(call, method);
+      if (!Arguments.digest(args).equals(req.argsDigest())) {
+        throw new DeferredRefused("the stored arguments do not match the approved arguments digest");
+      }
+      HaltStatus halted = halt;
+      if (halted != null) {
+        throw new DeferredRefused("approved, but not run: " + haltReason(halted));
+      }
+      LOG.info("Running deferred request {} ({}) with fencing token {}", req.id(), req.action(), claim.fencingToken());
+      DEFERRED_RUN.set(new DeferredRun(method));
+      try {
+        method.setAccessible(true);
+        Object result = method.invoke(target, args);
+        if (result instanceof CompletionStage<?> stage) {
+          stage.toCompletableFuture().join();
+        }
+      } finally {
+        DEFERRED_RUN.remove();
+      }
+      outcome = ExecutionState.EXECUTED;
+      detail = null;
+      event = event(EventType.EXECUTED, req).field("argsDigest", req.argsDigest());
+    } catch (DeferredRefused e) {
+      outcome = ExecutionState.FAILED;
+      detail = e.getMessage();
+      event = event(EventType.FAILED, req).field("reason", detail);
+    } catch (InvocationTargetException | CompletionException e) {
+      // the exception's class only: its message may contain sensitive argument values
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      outcome = ExecutionState.FAILED;
+      detail = cause.getClass().getName();
+      event = event(EventType.FAILED, req).field("error", detail);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      outcome = ExecutionState.FAILED;
+      detail = "could not start: " + e.getClass().getName();
+      event = event(EventType.FAILED, req).field("reason", detail);
+    }
+    recordQuietly(event.field("mode", "DEFERRED").field("fencingToken", claim.fencingToken()));
+    if (!store.completeDeferred(req.id(), claim.fencingToken(), outcome, detail)) {
+      LOG.error("Deferred request {} finished as {} but its lease (token {}) was lost meanwhile; "
+          + "the store keeps OUTCOME_UNKNOWN", req.id(), outcome, claim.fencingToken());
+    }
+  }
+
+  /** A deferred invocation that must not run (recorded as FAILED with this reason). */
+  private static final class DeferredRefused extends Exception {
+    DeferredRefused(String reason) {
+      super(reason, null, false, false);
     }
   }
 

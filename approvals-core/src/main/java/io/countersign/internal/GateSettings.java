@@ -6,6 +6,8 @@ import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
 import io.countersign.spi.GateListener;
+import io.countersign.spi.RequestStore;
+import io.countersign.spi.TargetResolver;
 import io.countersign.spi.TimeSource;
 import java.time.Duration;
 import java.util.List;
@@ -26,4 +28,6 @@ public record GateSettings(
     Duration auditTimeout,
     Supplier<String> idSource,
     List<GateListener> listeners,
-    ApprovalRule emergencyStop) {}
+    ApprovalRule emergencyStop,
+    RequestStore requestStore,
+    TargetResolver targetResolver) {}

@@ -29,7 +29,8 @@ record GuardedMethod(
     ApprovalPolicy policy,
     PolicyRef annotationPolicyRef,
     boolean[] sensitive,
-    boolean async) {
+    boolean async,
+    boolean deferred) {
 
   /** The effective annotation: the method's own, else its class's (for public methods). */
   static RequiresApproval annotationOf(Method method) {
@@ -107,6 +108,11 @@ record GuardedMethod(
     } else if (a.quorum() < 1) {
       problems.add("quorum must be >= 1 but was " + a.quorum());
     }
+    boolean deferred = a.mode() == RequiresApproval.Mode.DEFERRED;
+    if (deferred && method.getReturnType() != void.class && !CompletionStage.class.isAssignableFrom(method.getReturnType())) {
+      problems.add("mode DEFERRED needs a method returning void or a CompletionStage (the caller gets no result) but it returns "
+          + method.getReturnType().getName());
+    }
     if (!problems.isEmpty()) {
       throw new ApprovalConfigurationException("@RequiresApproval on " + id + ": " + String.join("; ", problems));
     }
@@ -122,7 +128,7 @@ record GuardedMethod(
     String action = a.action().isBlank() ? id : a.action();
     PolicyRef ref = rule == null ? null : new PolicyRef("annotation", "1", AuditFields.ruleDigest(id, rule), id);
     boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
-    return new GuardedMethod(method, id, action, rule, policyName, policy, ref, sensitive, async);
+    return new GuardedMethod(method, id, action, rule, policyName, policy, ref, sensitive, async, deferred);
   }
 
   /** Validates every guarded method of {@code type}, collecting all problems into one error. */

@@ -24,4 +24,11 @@ public interface Approver {
    * are logged and ignored (the decision is already made and recorded).
    */
   default void update(ApprovalStatus status) {}
+
+  /**
+   * Told when a request still pending reaches its rule's escalation delay: the escalation's reviewers
+   * are now eligible and its recipients should be notified. Same threading and failure contract as
+   * {@link #update}.
+   */
+  default void escalated(io.countersign.ApprovalRequest request, io.countersign.policy.Escalation escalation) {}
 }

@@ -8,6 +8,11 @@ import java.time.Instant;
  */
 public interface TimeSource {
 
+  /** The wall clock, with deadlines on one shared daemon timer thread (the gate's default). */
+  static TimeSource system() {
+    return io.countersign.internal.SystemTimeSource.INSTANCE;
+  }
+
   /** The current instant. */
   Instant now();
 

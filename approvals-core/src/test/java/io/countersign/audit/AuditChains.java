@@ -15,6 +15,10 @@ final class AuditChains {
 
     static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
 
+    /** The event types the gate records (CHECKPOINT and KEY_ROTATION are written by the trail itself). */
+    static final List<EventType> GATE_TYPES = List.of(EventType.REQUESTED, EventType.VOTE, EventType.DECIDED,
+            EventType.EXECUTED, EventType.FAILED, EventType.EXPIRED, EventType.DELIVERY_FAILED, EventType.CANCELLED);
+
     private AuditChains() {
     }
 
@@ -25,7 +29,7 @@ final class AuditChains {
 
     /** An unsealed event with a variety of field types (nested object, array, non-ASCII text). */
     static AuditEvent.Builder sampleEvent(int i) {
-        EventType type = EventType.values()[i % EventType.values().length];
+        EventType type = GATE_TYPES.get(i % GATE_TYPES.size());
         return AuditEvent.builder(type)
                 .time(T0.plusSeconds(i))
                 .requestId("req-" + (i / 3))
@@ -48,6 +52,46 @@ final class AuditChains {
         AuditTrail trail = trail(sink, signerOrNull).build();
         for (int i = 1; i <= n; i++) {
             trail.record(sampleEvent(i)).join();
+        }
+        return sink.events();
+    }
+
+    /** Writes {@code lines} as a one-file log directory {@code dir} (created) and returns {@code dir}. */
+    static java.nio.file.Path writeLog(java.nio.file.Path dir, List<String> lines) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        StringBuilder text = new StringBuilder();
+        lines.forEach(l -> text.append(l).append('\n'));
+        java.nio.file.Files.writeString(dir.resolve(LogFiles.fileName(1)), text, StandardCharsets.UTF_8);
+        return dir;
+    }
+
+    /** All lines of all log files of {@code dir}, in chain order. */
+    static List<String> readLog(java.nio.file.Path dir) throws java.io.IOException {
+        List<String> all = new java.util.ArrayList<>();
+        for (LogFiles.LogFile f : LogFiles.list(dir)) {
+            all.addAll(java.nio.file.Files.readAllLines(f.path(), StandardCharsets.UTF_8));
+        }
+        return all;
+    }
+
+    /**
+     * Re-seals the gate events among {@code originals} (checkpoints are dropped) as a fresh chain
+     * continuing after {@code afterSeq}/{@code afterHash}, as an attacker would; {@code trailSettings}
+     * picks the signer and mode.
+     */
+    static List<AuditEvent> rebuild(List<AuditEvent> originals, long afterSeq, String afterHash,
+            java.util.function.UnaryOperator<AuditTrail.Builder> trailSettings) {
+        InMemoryAuditSink sink = new InMemoryAuditSink();
+        AuditTrail trail = trailSettings.apply(AuditTrail.builder().sink(sink).continueAfter(afterSeq, afterHash)).build();
+        for (AuditEvent original : originals) {
+            if (!GATE_TYPES.contains(original.type())) {
+                continue;
+            }
+            AuditEvent.Builder copy = AuditEvent.builder(original.type()).time(original.time()).requestId(original.requestId());
+            for (String field : List.of("action", "amountMinor", "justification", "rule")) {
+                copy.field(field, original.get(field));
+            }
+            trail.record(copy).join();
         }
         return sink.events();
     }

@@ -22,8 +22,17 @@ class AuditVerifierTest {
         assertThat(result.ok()).as(result.summary()).isFalse();
         assertThat(result.firstBadSeq()).hasValue(seq);
         assertThat(result.reason()).isEqualTo(reason);
+        assertThat(result.status()).isEqualTo(VerificationResult.Status.TAMPERED);
         assertThat(result.summary()).isEqualTo("audit trail BROKEN at " + reason);
         assertThat(result.eventsChecked()).isEqualTo(seq - 1);
+    }
+
+    private static void assertUnsignedFrom(VerificationResult result, long seq, long lastSeq) {
+        assertThat(result.ok()).as(result.summary()).isFalse();
+        assertThat(result.status()).isEqualTo(VerificationResult.Status.UNSIGNED_TAIL);
+        assertThat(result.firstBadSeq()).hasValue(seq);
+        assertThat(result.reason()).startsWith("seq " + seq + ": events " + seq + ".." + lastSeq + " after the last signed event")
+                .contains("are not covered by any signature");
     }
 
     /** Re-seals {@code contents} as a fresh chain continuing after {@code after}, as an attacker would. */
@@ -48,11 +57,14 @@ class AuditVerifierTest {
         assertThat(result.ok()).isTrue();
         assertThat(result.eventsChecked()).isEqualTo(10);
         assertThat(result.firstBadSeq()).isEqualTo(OptionalLong.empty());
-        assertThat(result.reason()).isNull();
+        assertThat(result.status()).isEqualTo(VerificationResult.Status.OPEN);
+        assertThat(result.closed()).isFalse();
         assertThat(result.signatureMode()).isEqualTo("per-event");
         assertThat(result.lastSeq()).isEqualTo(10);
         assertThat(result.lastHash()).isEqualTo(events.get(9).hash());
-        assertThat(result.summary()).isEqualTo("audit trail verified: 10 events, chain intact, 10 Ed25519 signatures valid (keys: k1)");
+        assertThat(result.summary()).isEqualTo("audit trail verified: 10 events, chain intact, 10 Ed25519 signatures valid (keys: k1)"
+                + "; NOT CLOSED: the log ends at seq 10 without a closing checkpoint (still being written, its writer crashed, "
+                + "or events after seq 10 were removed)");
     }
 
     @Test
@@ -62,7 +74,7 @@ class AuditVerifierTest {
         assertThat(result.ok()).isTrue();
         assertThat(result.signatureMode()).isEqualTo("none");
         assertThat(result.summary())
-                .isEqualTo("audit trail verified: 3 events, chain intact, signatures not checked (no verification key given)");
+                .startsWith("audit trail verified: 3 events, chain intact, signatures not checked (no verification key given); NOT CLOSED");
     }
 
     @Test
@@ -171,7 +183,7 @@ class AuditVerifierTest {
         rebuilt.addAll(rebuild(events.subList(4, 10), 4, events.get(3).hash(), null));
 
         assertThat(AuditVerifier.verify(rebuilt).ok()).isTrue();
-        assertBrokenAt(AuditVerifier.verify(rebuilt, key1), 5, "seq 5: event is unsigned, but verification keys were given");
+        assertUnsignedFrom(AuditVerifier.verify(rebuilt, key1), 5, 10);
     }
 
     @Test
@@ -201,7 +213,7 @@ class AuditVerifierTest {
         VerificationResult result = AuditVerifier.verify(rotated, key1, k2.verificationKey());
 
         assertThat(result.ok()).as(result.summary()).isTrue();
-        assertThat(result.summary()).isEqualTo("audit trail verified: 13 events, chain intact, 13 Ed25519 signatures valid (keys: k1, k2)");
+        assertThat(result.summary()).startsWith("audit trail verified: 13 events, chain intact, 13 Ed25519 signatures valid (keys: k1, k2); NOT CLOSED");
     }
 
     @Test
@@ -253,7 +265,7 @@ class AuditVerifierTest {
     }
 
     @Test
-    void unsignedSampleEventsFailWhenKeysAreGiven() {
-        assertBrokenAt(AuditVerifier.verify(chain(2, null), key1), 1, "seq 1: event is unsigned, but verification keys were given");
+    void unsignedEventsNotCoveredBySignatureAreReportedAsUnauthenticatedWhenKeysAreGiven() {
+        assertUnsignedFrom(AuditVerifier.verify(chain(2, null), key1), 1, 2);
     }
 }

@@ -37,6 +37,12 @@ public class Operations {
     performed.add("pushed " + configBody.length() + " characters of config to " + env);
   }
 
+  /** Restarts a production database; used by the interactive demo, where a person decides in the browser or Slack. */
+  @RequiresApproval(approvers = "group:sre-leads", timeout = "PT15M", action = "Restart production database")
+  public void restartDatabase(String cluster, String reason) {
+    performed.add("restarted database " + cluster);
+  }
+
   /** What the bodies did, in order. */
   public List<String> performed() {
     return List.copyOf(performed);

@@ -13,7 +13,9 @@ import io.countersign.Reviewer;
 import io.countersign.VoteResult;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
+import io.countersign.audit.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
 import io.countersign.audit.VerificationResult;
 import java.io.IOException;
@@ -45,8 +47,10 @@ import java.util.stream.Collectors;
  *       two-second timeout, so the push never happens.</li>
  * </ol>
  *
- * <p>It then prints the audit trail, writes it as JSON Lines, and verifies the written file against
- * the Ed25519 key generated for this run. A console program, so the transcript goes to
+ * <p>The audit trail goes to a durable, append-only log directory ({@link FileAuditSink}, group
+ * commit, hash chain continuing across files) as it happens. At the end the demo prints the trail,
+ * writes the public key next to the log, and verifies the log on disk against the Ed25519 key
+ * generated for this run, as an auditor would with {@code countersign verify}. A console program, so the transcript goes to
  * {@code System.out}; the library itself logs through SLF4J only.
  *
  * <p>The agent runs on its own thread because a guarded call blocks until reviewers decide; the
@@ -91,7 +95,7 @@ public final class OpsAgentDemo {
    * @param performed what the {@link Operations} bodies did
    * @param events the audit trail
    * @param verification the result of verifying the written audit file
-   * @param auditFile where the trail was written
+   * @param auditFile the log file the trail was written to (inside the audit directory)
    */
   public record Result(
       int exportedRows,
@@ -106,11 +110,11 @@ public final class OpsAgentDemo {
   /**
    * Runs the demo with the real clock.
    *
-   * @param args optionally the path of the JSON Lines audit file (default {@code target/demo-audit.jsonl})
+   * @param args optionally the audit log directory (default {@code target/demo-audit}); emptied first
    */
   public static void main(String[] args) throws Exception {
-    Path auditFile = Path.of(args.length > 0 ? args[0] : "target/demo-audit.jsonl");
-    Result result = run(System.out, auditFile, null);
+    Path auditDir = Path.of(args.length > 0 ? args[0] : "target/demo-audit");
+    Result result = run(System.out, auditDir, null);
     if (!result.verification().ok()) {
       throw new IllegalStateException(result.verification().summary());
     }
@@ -119,41 +123,52 @@ public final class OpsAgentDemo {
   /**
    * Runs the whole demo, printing the transcript to {@code out}.
    *
-   * @param auditFile where to write the audit trail as JSON Lines (its public key goes next to it)
+   * @param auditDir the directory of the durable audit log (emptied first; the public key goes in it as {@code pub.pem})
    * @param manualClock a clock the script advances past the push's deadline, or {@code null} to use
    *     the real clock and really wait for it (two seconds)
    */
-  public static Result run(PrintStream out, Path auditFile, ManualTimeSource manualClock) throws Exception {
+  public static Result run(PrintStream out, Path auditDir, ManualTimeSource manualClock) throws Exception {
     Objects.requireNonNull(out, "out");
-    Objects.requireNonNull(auditFile, "auditFile");
-    return new OpsAgentDemo(out, manualClock).run(auditFile);
+    Objects.requireNonNull(auditDir, "auditDir");
+    return new OpsAgentDemo(out, manualClock).run(auditDir);
   }
 
-  private Result run(Path auditFile) throws Exception {
+  private Result run(Path auditDir) throws Exception {
+    Path dir = auditDir.toAbsolutePath().normalize();
+    emptyDirectory(dir); // a fresh key per run, so a fresh log per run
+    FileAuditSink log = FileAuditSink.open(dir);
+    AuditTrail.Builder trailBuilder = log.trailBuilder().sink(audit).signer(signer);
+    if (manualClock != null) {
+      trailBuilder.timeSource(manualClock); // the closing checkpoint then carries the same clock as the events
+    }
+    AuditTrail trail = trailBuilder.build();
     ApprovalGate.Builder builder = ApprovalGate.builder()
         .approver(approver)
-        .auditSink(audit)
-        .signer(signer)
+        .auditTrail(trail)
         .guard(Operations.class); // the annotations are checked now, not on the first call
     if (manualClock != null) {
       builder.timeSource(manualClock);
     }
     ApprovalGate gate = builder.build();
     Countersign.install(gate);
+    int rows;
+    Grant grant;
+    ApprovalDeniedException push;
     try {
       printIntro();
-      int rows = exportApprovedByBob();
-      Grant grant = grantDeniedByCarol();
-      ApprovalDeniedException push = pushExpires();
-      List<AuditEvent> events = audit.events();
-      new TrailPrinter(out).print(events);
-      VerificationResult verification = writeAndVerify(events, auditFile);
-      return new Result(rows, grant.aliceVote, grant.denied, push, ops.performed(), events, verification, auditFile);
+      rows = exportApprovedByBob();
+      grant = grantDeniedByCarol();
+      push = pushExpires();
     } finally {
       Countersign.uninstall();
-      gate.close();
+      gate.close(); // seals the log with a signed closing checkpoint
       agentThread.shutdownNow();
     }
+    List<AuditEvent> events = audit.events();
+    new TrailPrinter(out).print(events);
+    VerificationResult verification = verifyLog(dir);
+    return new Result(rows, grant.aliceVote, grant.denied, push, ops.performed(), events, verification,
+        firstLogFile(dir));
   }
 
   private void printIntro() {
@@ -243,19 +258,36 @@ public final class OpsAgentDemo {
 
   // ------------------------------------------------------------------ the audit file
 
-  private VerificationResult writeAndVerify(List<AuditEvent> events, Path auditFile) throws IOException {
-    Path file = auditFile.toAbsolutePath().normalize();
-    Files.createDirectories(file.getParent());
-    Files.write(file, events.stream().map(AuditEvent::toJson).toList(), StandardCharsets.UTF_8);
-    Path keyFile = file.resolveSibling(file.getFileName() + ".pub.pem");
+  private VerificationResult verifyLog(Path dir) throws IOException {
+    Path keyFile = dir.resolve("pub.pem");
     Files.writeString(keyFile, signer.verificationKey().toPem(), StandardCharsets.US_ASCII);
     out.println();
-    out.println("Audit trail written to " + file);
-    out.println("Public key written to  " + keyFile);
+    out.println("Audit log written to  " + dir);
+    out.println("Public key written to " + keyFile);
     // verify what is on disk, as an auditor would, not the objects in memory
-    VerificationResult result = AuditVerifier.verifyLines(Files.readAllLines(file, StandardCharsets.UTF_8), signer.verificationKey());
+    VerificationResult result = AuditVerifier.builder().key(signer.verificationKey()).build().verifyLog(dir);
     out.println(result.summary());
+    out.println("Check it yourself:  approvals-audit-cli/bin/countersign verify --key " + keyFile + " " + dir);
     return result;
+  }
+
+  /** The log's first file ({@code audit-<first seq>.jsonl}; the demo's trail fits in one). */
+  private static Path firstLogFile(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().matches("audit-\\d+\\.jsonl")).sorted().findFirst()
+          .orElseThrow(() -> new IOException("no audit log file in " + dir));
+    }
+  }
+
+  private static void emptyDirectory(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(dir);
   }
 
   // ------------------------------------------------------------------ formatting

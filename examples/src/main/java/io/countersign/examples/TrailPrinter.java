@@ -20,9 +20,9 @@ final class TrailPrinter {
 
   void print(List<AuditEvent> events) {
     out.println("Audit trail: " + events.size() + " events, each hash-chained to the one before and signed");
-    out.printf("  %3s  %-9s  %-8s  %-8s  %s%n", "seq", "type", "request", "hash", "facts");
+    out.printf("  %3s  %-10s  %-8s  %-8s  %s%n", "seq", "type", "request", "hash", "facts");
     for (AuditEvent e : events) {
-      out.printf("  %3d  %-9s  %-8s  %-8s  %s%n",
+      out.printf("  %3d  %-10s  %-8s  %-8s  %s%n",
           e.seq(), e.type(), OpsAgentDemo.shortId(e.requestId()), e.hash().substring(0, 8), facts(e));
     }
   }
@@ -46,6 +46,9 @@ final class TrailPrinter {
       case EXECUTED -> "\"" + text(e, "action", "name") + "\" ran once";
       case FAILED -> "\"" + text(e, "action", "name") + "\" did not complete: "
           + (e.get("reason") != null ? text(e, "reason") : text(e, "error"));
+      case CHECKPOINT -> "signed head: vouches for every event up to here (the log was closed)";
+      case HALTED -> "emergency stop by " + text(e, "by") + ": " + text(e, "reason");
+      case ESCALATED -> "escalated: " + join(e.get("addedApprovers")) + " may now approve";
       default -> "\"" + text(e, "action", "name") + "\"";
     };
   }

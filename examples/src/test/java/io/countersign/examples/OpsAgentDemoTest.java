@@ -40,7 +40,7 @@ class OpsAgentDemoTest {
   void runDemo() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     try (PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
-      result = OpsAgentDemo.run(out, dir.resolve("demo-audit.jsonl"), new ManualTimeSource());
+      result = OpsAgentDemo.run(out, dir.resolve("demo-audit"), new ManualTimeSource());
     }
     transcript = buffer.toString(StandardCharsets.UTF_8);
   }
@@ -88,7 +88,8 @@ class OpsAgentDemoTest {
     assertThat(result.events()).extracting(AuditEvent::type).containsExactly(
         EventType.REQUESTED, EventType.VOTE, EventType.DECIDED, EventType.EXECUTED,
         EventType.REQUESTED, EventType.VOTE, EventType.VOTE, EventType.DECIDED,
-        EventType.REQUESTED, EventType.DECIDED);
+        EventType.REQUESTED, EventType.DECIDED,
+        EventType.CHECKPOINT);
     assertThat(result.events()).extracting(e -> e.text("outcome")).containsSubsequence("APPROVED", "REJECTED", "EXPIRED");
   }
 
@@ -96,7 +97,7 @@ class OpsAgentDemoTest {
   void writtenAuditTrailVerifiesWithTheGeneratedKey() throws Exception {
     assertThat(result.verification().ok()).as(result.verification().summary()).isTrue();
     assertThat(result.verification().eventsChecked()).isEqualTo(result.events().size());
-    assertThat(transcript).contains("audit trail verified: 10 events, chain intact, 10 Ed25519 signatures valid");
+    assertThat(transcript).contains("audit trail verified: 11 events, chain intact, 11 Ed25519 signatures valid");
     assertThat(Files.readAllLines(result.auditFile())).hasSize(result.events().size());
   }
 
@@ -105,7 +106,7 @@ class OpsAgentDemoTest {
     List<String> lines = new ArrayList<>(Files.readAllLines(result.auditFile()));
     lines.set(2, lines.get(2).replace("approved by bob", "approved by eve"));
     VerificationKey key = VerificationKey.fromPem(OpsAgentDemo.KEY_ID,
-        Files.readString(dir.resolve("demo-audit.jsonl.pub.pem")));
+        Files.readString(dir.resolve("demo-audit").resolve("pub.pem")));
 
     assertThat(AuditVerifier.verifyLines(lines, key).ok()).isFalse();
     assertThat(AuditVerifier.verifyLines(lines, key).firstBadSeq()).hasValue(3);
