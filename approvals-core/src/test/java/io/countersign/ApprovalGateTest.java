@@ -48,6 +48,9 @@ class ApprovalGateTest {
 
     @RequiresApproval(policy = "nope")
     void unknownPolicy() {}
+
+    @RequiresApproval(approvers = "group:sre-leads", policy = "no-digest")
+    void noDigest() {}
   }
 
   final ManualTimeSource time = new ManualTimeSource();
@@ -68,6 +71,17 @@ class ApprovalGateTest {
             : PolicyDecision.require("prod needs review", rule))
         .policy("broken", (inv, caller, rule) -> {
           throw new IllegalStateException("policy store down");
+        })
+        .policy("no-digest", new io.countersign.spi.ApprovalPolicy() {
+          @Override
+          public PolicyDecision decide(Invocation inv, CallContext caller, ApprovalRule rule) {
+            return PolicyDecision.require("always", rule);
+          }
+
+          @Override
+          public String digest() {
+            throw new IllegalStateException("digest store down");
+          }
         })
         .build();
   }
@@ -135,6 +149,17 @@ class ApprovalGateTest {
     assertThatThrownBy(() -> ActorContext.runAs(AGENT, "x", () -> guard(gate, call("broken"), runs::incrementAndGet)))
         .isInstanceOf(ApprovalUnavailableException.class)
         .hasMessageContaining("Policy 'broken' failed");
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
+  @DisplayName("S24 a policy whose digest fails denies the call (fail closed)")
+  void deniedWhenPolicyDigestThrows() {
+    ApprovalGate gate = gate();
+    AtomicInteger runs = new AtomicInteger();
+    assertThatThrownBy(() -> ActorContext.runAs(AGENT, "x", () -> guard(gate, call("noDigest"), runs::incrementAndGet)))
+        .isInstanceOf(ApprovalUnavailableException.class)
+        .hasMessageContaining("Policy 'no-digest' failed");
     assertThat(runs).hasValue(0);
   }
 
