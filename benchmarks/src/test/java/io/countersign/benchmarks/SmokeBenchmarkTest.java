@@ -1,0 +1,37 @@
+package io.countersign.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * What {@code mvn verify} runs of the benchmarks: one JMH benchmark (the woven allowed path), in
+ * process, no warm-up, one 100 ms iteration. It proves the harness is generated and runs; it
+ * measures nothing (use {@code benchmarks/run.sh full} for figures).
+ */
+class SmokeBenchmarkTest {
+
+  @Test
+  void wovenAllowedPathBenchmarkRunsUnderJmh() throws Exception {
+    Collection<RunResult> results = new Runner(new OptionsBuilder()
+        .include(InterceptionBenchmark.class.getName() + ".countersignWoven$")
+        .forks(0)
+        .warmupIterations(0)
+        .measurementIterations(1)
+        .measurementTime(TimeValue.milliseconds(100))
+        .timeUnit(TimeUnit.NANOSECONDS)
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.SILENT)
+        .build()).run();
+
+    assertThat(results).hasSize(1);
+    assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
+  }
+}
