@@ -146,9 +146,11 @@ public final class GateEngine {
     try {
       Object result = proceed.proceed();
       recordQuietly(event(EventType.EXECUTED, r.request).field("argsDigest", r.request.argsDigest()));
+      executionEnded(r, ExecutionState.EXECUTED, null);
       return result;
     } catch (Throwable t) {
       recordQuietly(failedEvent(r, t));
+      executionEnded(r, ExecutionState.FAILED, t.getClass().getName());
       throw t;
     }
   }
@@ -178,11 +180,16 @@ public final class GateEngine {
         stage = proceed.get();
       } catch (RuntimeException e) {
         recordQuietly(failedEvent(r, e));
+        executionEnded(r, ExecutionState.FAILED, e.getClass().getName());
         throw e;
       }
-      return stage.whenComplete((value, error) -> recordQuietly(error == null
-          ? event(EventType.EXECUTED, r.request).field("argsDigest", r.request.argsDigest())
-          : failedEvent(r, error)));
+      return stage.whenComplete((value, error) -> {
+        recordQuietly(error == null
+            ? event(EventType.EXECUTED, r.request).field("argsDigest", r.request.argsDigest())
+            : failedEvent(r, error));
+        executionEnded(r, error == null ? ExecutionState.EXECUTED : ExecutionState.FAILED,
+            error == null ? null : error.getClass().getName());
+      });
     }, settings.executor());
     // a caller that gives up on the future cancels the request (it is then never run)
     result.whenComplete((v, e) -> {
@@ -782,10 +789,16 @@ public final class GateEngine {
 
     @Override
     public void outcomeUnknown(String requestId, String reason) {
-      LOG.error("Deferred request {}: OUTCOME_UNKNOWN ({}); it will not be run again - check its effect by hand", requestId, reason);
+      LOG.error("Request {}: OUTCOME_UNKNOWN ({}); it will not be run again - check its effect by hand", requestId, reason);
       recordQuietly(AuditEvent.builder(EventType.FAILED).time(now()).requestId(requestId)
           .field("outcome", ExecutionState.OUTCOME_UNKNOWN.name())
           .field("reason", reason));
+    }
+
+    @Override
+    public void neverRun(String requestId, String reason) {
+      LOG.warn("Approved request {} will never run: {}", requestId, reason);
+      recordQuietly(AuditEvent.builder(EventType.FAILED).time(now()).requestId(requestId).field("reason", reason));
     }
   }
 
@@ -989,6 +1002,25 @@ public final class GateEngine {
           .field("actualArgsDigest", digest));
       throw new ApprovalBindingException("The arguments of " + what + " changed after reviewers saw them; "
           + "the approval covers only the arguments shown, so the action did not run.", req.id(), RequestState.APPROVED);
+    }
+    try {
+      // a durable store records the start, so a death after this point is reported as outcome unknown
+      store.executionStarted(req.id());
+    } catch (RuntimeException e) {
+      LOG.error("Request store refused or failed to record the start of approved request {}; it is not run", req.id(), e);
+      recordQuietly(event(EventType.FAILED, req).field("reason",
+          "approved, but not run: the request store did not record its start (" + e.getClass().getSimpleName() + ")"));
+      throw new ApprovalUnavailableException(what + " was approved, but not run: the request store did not record its start ("
+          + e.getMessage() + "). The action did not run (fail closed).", req.id(), RequestState.APPROVED, e);
+    }
+  }
+
+  /** Tells the store how a started synchronous call ended; a failure here cannot undo the call, so it is logged. */
+  private void executionEnded(PendingRequest r, ExecutionState outcome, String detail) {
+    try {
+      store.executionEnded(r.request.id(), outcome, detail);
+    } catch (RuntimeException e) {
+      LOG.warn("Request store failed to record that request {} ended as {} (the audit trail has it)", r.request.id(), outcome, e);
     }
   }
 

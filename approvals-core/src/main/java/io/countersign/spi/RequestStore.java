@@ -86,6 +86,21 @@ public interface RequestStore extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getName() + " does not support deferred invocations");
   }
 
+  /**
+   * A caller waiting in this instance is about to run its approved call (synchronous mode). A store
+   * that outlives the process records it, so that if this instance dies before
+   * {@link #executionEnded} the outcome is known to be uncertain, and if it dies before this call the
+   * call is known never to have run. Throwing (for instance because another instance already
+   * recorded this request as never run) means the call must not run: the gate denies it.
+   */
+  default void executionStarted(String requestId) {}
+
+  /**
+   * The call announced by {@link #executionStarted} ended: {@link ExecutionState#EXECUTED} or
+   * {@link ExecutionState#FAILED}. Failures here are logged by the gate; the call already ran.
+   */
+  default void executionEnded(String requestId, ExecutionState outcome, String detail) {}
+
   /** Stops background work and releases resources; called by {@code ApprovalGate.close()}. */
   @Override
   default void close() {}
@@ -111,6 +126,12 @@ public interface RequestStore extends AutoCloseable {
 
     /** A deferred invocation's executor died mid-run; the store recorded {@link ExecutionState#OUTCOME_UNKNOWN}. */
     void outcomeUnknown(String requestId, String reason);
+
+    /**
+     * An approved synchronous call will never run: the instance whose caller waited for it died
+     * before starting it. The store recorded it; the gate records a FAILED event with {@code reason}.
+     */
+    default void neverRun(String requestId, String reason) {}
   }
 
   /**

@@ -376,7 +376,62 @@ public final class PostgresRequestStore implements RequestStore {
     }
   }
 
-  /** Where a deferred request's execution stands, if it is a deferred request. */
+  /**
+   * Records that the approved synchronous call of {@code requestId} starts here, under a fencing
+   * token, only if no instance recorded it as never run (a live instance does so once this instance
+   * looks dead): an instance that was only paused (GC, network) and comes back after that must not
+   * run the call.
+   *
+   * @throws IllegalStateException if the call must not run (the reason is in the message) or the
+   *     start could not be recorded
+   */
+  @Override
+  public void executionStarted(String requestId) {
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET exec_state = 'RUNNING', exec_instance = ?, "
+          + "fencing_token = nextval('countersign_fencing_seq'), exec_started_at = now() "
+          + "WHERE id = ? AND state = 'APPROVED' AND deferred_call IS NULL AND exec_state IS NULL")) {
+        ps.setString(1, instanceId);
+        ps.setString(2, requestId);
+        if (ps.executeUpdate() == 1) {
+          return;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT state, exec_state, exec_detail FROM countersign_request WHERE id = ?")) {
+        ps.setString(1, requestId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new IllegalStateException("request " + requestId + " is not in the request store");
+          }
+          throw new IllegalStateException("request " + requestId + " is " + rs.getString(1) + " with execution "
+              + rs.getString(2) + (rs.getString(3) != null ? " (" + rs.getString(3) + ")" : "") + ", so its call must not start here");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("the start of request " + requestId + " could not be recorded: " + e.getMessage(), e);
+    }
+  }
+
+  /** Records how a synchronous call started with {@link #executionStarted} ended (only while this instance still holds it). */
+  @Override
+  public void executionEnded(String requestId, ExecutionState outcome, String detail) {
+    try (Connection c = dataSource.getConnection();
+         PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET exec_state = ?, exec_detail = ?, "
+             + "exec_finished_at = now() WHERE id = ? AND exec_instance = ? AND exec_state = 'RUNNING' AND deferred_call IS NULL")) {
+      ps.setString(1, outcome.name());
+      ps.setString(2, detail);
+      ps.setString(3, requestId);
+      ps.setString(4, instanceId);
+      if (ps.executeUpdate() != 1) {
+        LOG.warn("Request {} ended as {} here, but its row no longer showed it running here (another instance took this "
+            + "instance for dead and recorded OUTCOME_UNKNOWN)", requestId, outcome);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("the end of request " + requestId + " could not be recorded: " + e.getMessage(), e);
+    }
+  }
+
+  /** Where a request's execution stands after approval (deferred, or synchronous since schema version 2); empty before. */
   public Optional<ExecutionState> executionState(String requestId) {
     try (Connection c = dataSource.getConnection();
          PreparedStatement ps = c.prepareStatement("SELECT exec_state FROM countersign_request WHERE id = ?")) {
@@ -471,6 +526,24 @@ public final class PostgresRequestStore implements RequestStore {
       }
       for (String[] l : lost) {
         ev.outcomeUnknown(l[0], l[1]);
+      }
+      // approved while its caller's instance was alive, which died before starting the call: it never ran
+      List<String[]> neverRun = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET exec_state = 'FAILED', "
+          + "exec_detail = 'approved, but the instance ' || owner_instance || ' whose caller waited for it stopped (no heartbeat for "
+          + staleAfter + ") before starting it; the call never ran and never will', exec_finished_at = now() "
+          + "WHERE state = 'APPROVED' AND deferred_call IS NULL AND exec_state IS NULL AND owner_instance <> ? "
+          + "AND owner_instance NOT IN " + stale + " RETURNING id, exec_detail")) {
+        ps.setString(1, instanceId);
+        ps.setDouble(2, staleAfter.toMillis() / 1000.0);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            neverRun.add(new String[] {rs.getString(1), rs.getString(2)});
+          }
+        }
+      }
+      for (String[] n : neverRun) {
+        ev.neverRun(n[0], n[1]);
       }
       boolean waiting;
       try (Statement st = c.createStatement();

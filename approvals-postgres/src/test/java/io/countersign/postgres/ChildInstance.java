@@ -1,5 +1,7 @@
 package io.countersign.postgres;
 
+import io.countersign.ApprovalStatus;
+import io.countersign.spi.GateListener;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -9,7 +11,10 @@ import java.util.concurrent.CountDownLatch;
  * <p>Modes: {@code wait} opens a synchronous request and blocks on it ({@code PENDING <id>});
  * {@code defer} opens a deferred request ({@code DEFERRED <id>}) and idles; {@code execute} runs
  * also opens a deferred request, and when it runs it after approval the body blocks forever after
- * printing {@code RUNNING <job>}.
+ * printing {@code RUNNING <job>}; {@code decided} waits synchronously and freezes once the decision
+ * arrives, before resuming its caller ({@code DECIDED <id>}); {@code run-sync} waits synchronously
+ * and its body blocks forever after printing {@code RUNNING <schema>}; {@code approve-deferred} opens
+ * a deferred request, closes that gate, and approves it in a second gate that runs no deferred work ({@code APPROVED <id>}).
  */
 public final class ChildInstance {
 
@@ -32,10 +37,51 @@ public final class ChildInstance {
         instance.call("rotateKeys", args[2]);
         System.out.println("DEFERRED " + instance.requested.peek());
       }
-      default -> throw new IllegalArgumentException("mode must be wait, defer or execute but was " + mode);
+      case "decided" -> {
+        // the caller waits; once the decision arrives, the instance freezes before resuming it
+        Instance frozen = new Instance(url, Instance.FAST, false, gb -> gb.listener(new GateListener() {
+          @Override
+          public void decided(ApprovalStatus status) {
+            System.out.println("DECIDED " + status.request().id());
+            System.out.flush();
+            awaitForever();
+          }
+        }));
+        instance.close();
+        frozen.callAsync("restart", args[2]);
+        frozen.firstRequest.await();
+        System.out.println("PENDING " + frozen.requested.peek());
+      }
+      case "run-sync" -> {
+        instance.ops.blockForever = new CountDownLatch(1);
+        instance.callAsync("migrate", args[2]);
+        instance.firstRequest.await();
+        System.out.println("PENDING " + instance.requested.peek());
+      }
+      case "approve-deferred" -> {
+        // the request is opened, then its opener leaves; the instance that takes the reviewer's click
+        // runs no deferred work (no TargetResolver), so nothing runs it before this process dies
+        instance.call("rotateKeys", args[2]);
+        String id = instance.requested.peek();
+        instance.close();
+        Instance voter = Instance.fast(url, false);
+        if (!voter.approve(id, "alice").counted()) {
+          throw new IllegalStateException("the approval of " + id + " was not counted");
+        }
+        System.out.println("APPROVED " + id);
+      }
+      default -> throw new IllegalArgumentException("mode must be wait, defer, execute, decided, run-sync or approve-deferred but was " + mode);
     }
     System.out.flush();
-    new CountDownLatch(1).await();
+    awaitForever();
+  }
+
+  private static void awaitForever() {
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
 }

@@ -42,6 +42,12 @@ final class Instance implements AutoCloseable {
 
   /** With {@code runsDeferred} false the gate has no TargetResolver: it votes, but never runs deferred work. */
   Instance(String url, Consumer<PostgresRequestStore.Builder> storeSettings, boolean runsDeferred) {
+    this(url, storeSettings, runsDeferred, gb -> {});
+  }
+
+  /** As above, with more gate settings (listeners, executor). */
+  Instance(String url, Consumer<PostgresRequestStore.Builder> storeSettings, boolean runsDeferred,
+      Consumer<ApprovalGate.Builder> gateSettings) {
     PostgresRequestStore.Builder b = PostgresRequestStore.builder().jdbcUrl(url, "postgres", null).maxPoolSize(4);
     storeSettings.accept(b);
     store = b.build();
@@ -49,6 +55,7 @@ final class Instance implements AutoCloseable {
     if (runsDeferred) {
       gb.targetResolver(TargetResolver.of(Map.of("ops", ops)));
     }
+    gateSettings.accept(gb);
     gate = gb
         .approver((request, votes) -> {
           requested.add(request.id());
@@ -71,6 +78,26 @@ final class Instance implements AutoCloseable {
   /** Calls {@code Ops#method(arg)} as the agent, waiting for the decision on another thread. */
   CompletableFuture<Object> callAsync(String method, String arg) {
     return CompletableFuture.supplyAsync(() -> call(method, arg));
+  }
+
+  /**
+   * Calls {@code Ops#method(arg)} through {@code gate.guardAsync}: no thread waits for the decision;
+   * the returned future completes when the call ran (or was refused).
+   */
+  CompletableFuture<Object> guardAsync(String method, String arg) {
+    try {
+      Method m = Ops.class.getMethod(method, String.class);
+      Invocation invocation = Invocation.of(m, ops, new Object[] {arg});
+      return ActorContext.runAs(AGENT, "test", () -> gate.guardAsync(invocation, () -> {
+        try {
+          return CompletableFuture.completedFuture(m.invoke(ops, arg));
+        } catch (ReflectiveOperationException e) {
+          return CompletableFuture.failedFuture(e);
+        }
+      }));
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Calls {@code Ops#method(arg)} as the agent on this thread (a deferred call returns at once). */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class Ops {
 
   final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
-  /** When set, {@link #rotateKeys} announces itself and then blocks (an executor "dying mid-run"). */
+  /** When set, {@link #rotateKeys} and {@link #migrate} announce themselves and then blocks (an executor "dying mid-run"). */
   volatile CountDownLatch blockForever;
 
   @RequiresApproval(approvers = {"alice", "bob", "carol"}, quorum = 1, timeout = "PT10M", action = "Restart a service")
@@ -22,6 +22,16 @@ public class Ops {
   @RequiresApproval(approvers = {"alice", "bob", "carol"}, quorum = 2, timeout = "PT10M", action = "Purge a table")
   public void purge(String table) {
     count(table);
+  }
+
+  @RequiresApproval(approvers = {"alice", "bob", "carol"}, quorum = 1, timeout = "PT10M", action = "Migrate a schema")
+  public void migrate(String schema) throws InterruptedException {
+    if (blockForever != null) {
+      System.out.println("RUNNING " + schema);
+      System.out.flush();
+      blockForever.await();
+    }
+    count(schema);
   }
 
   @RequiresApproval(approvers = {"alice", "bob"}, quorum = 1, timeout = "PT10M", action = "Rotate keys", mode = Mode.DEFERRED)

@@ -129,6 +129,14 @@ public final class PostgresServer implements BeforeAllCallback {
     }
   }
 
+  /** The first column of the first row of a query (null when no row). */
+  static String queryString(String url, String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement st = c.createStatement();
+         java.sql.ResultSet rs = st.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
   /** Runs SQL against a database, for tests that attack the constraints directly. */
   static void sql(String url, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "postgres", null); Statement st = c.createStatement()) {

@@ -1,12 +1,16 @@
 package io.countersign.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.countersign.ApprovalStatus;
+import io.countersign.ApprovalUnavailableException;
 import io.countersign.RequestState;
 import io.countersign.VoteResult.Refusal;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.EventType;
+import io.countersign.spi.GateListener;
 import io.countersign.spi.RequestStore.ExecutionState;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -178,5 +184,94 @@ class RestartIT {
     Instance standby = instance(true);
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
         .until(() -> standby.ops.runs("job-midrun") == 0 && voter.store.executionState(id).orElse(null) == ExecutionState.OUTCOME_UNKNOWN);
+  }
+
+  @Test
+  @DisplayName("S27 a caller process killed after approval but before running its call: recorded as never run, and nobody runs it later")
+  void s27_callerKilledAfterApprovalBeforeExecutionIsRecordedAsNeverRun() throws Exception {
+    Instance survivor = instance(true);
+    String id = child("PENDING", "decided", "payroll");
+    Process caller = children.get(0);
+
+    assertThat(survivor.approve(id, "alice").counted()).isTrue();
+    awaitLine(caller, "DECIDED");
+    kill(caller);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> survivor.store.executionState(id).orElse(null) == ExecutionState.FAILED);
+    assertThat(survivor.audit.events(id)).filteredOn(e -> e.type() == EventType.FAILED).singleElement()
+        .satisfies(e -> assertThat(e.text("reason")).contains("approved, but the instance").contains("never ran"));
+    assertThat(survivor.gate.status(id)).get().extracting(s -> s.state()).isEqualTo(RequestState.APPROVED);
+    assertThat(survivor.approve(id, "bob").refusal()).isEqualTo(Refusal.ALREADY_DECIDED);
+    await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> survivor.ops.runs("payroll") == 0
+        && survivor.audit.events(id).stream().filter(e -> e.type() == EventType.FAILED).count() == 1);
+    assertThat(survivor.events(EventType.EXECUTED, id)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("S27 a deferred request approved by an instance that is then killed is executed exactly once by the others")
+  void s27_deferredRequestApprovedByAKilledInstanceRunsOnceElsewhere() throws Exception {
+    String id = child("APPROVED", "approve-deferred", "job-after-approval");
+    kill(children.get(0));
+    assertThat(PostgresServer.queryString(url, "SELECT exec_state FROM countersign_request WHERE id = '" + id + "'"))
+        .as("approved, not yet claimed").isEqualTo("WAITING");
+    Instance b = instance(true);
+    Instance c = instance(true);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.store.executionState(id).orElse(null) == ExecutionState.EXECUTED);
+    assertThat(b.ops.runs("job-after-approval") + c.ops.runs("job-after-approval")).isEqualTo(1);
+    assertThat(b.events(EventType.EXECUTED, id).size() + c.events(EventType.EXECUTED, id).size()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("S27 a caller process killed while running its approved call leaves OUTCOME_UNKNOWN, recorded")
+  void s27_callerKilledDuringASynchronousCallLeavesOutcomeUnknown() throws Exception {
+    Instance survivor = instance(false);
+    String id = child("PENDING", "run-sync", "schema-7");
+    Process caller = children.get(0);
+
+    survivor.approve(id, "carol");
+    awaitLine(caller, "RUNNING");
+    assertThat(survivor.store.executionState(id)).contains(ExecutionState.RUNNING);
+    kill(caller);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> survivor.store.executionState(id).orElse(null) == ExecutionState.OUTCOME_UNKNOWN);
+    assertThat(survivor.audit.events(id)).filteredOn(e -> e.type() == EventType.FAILED).singleElement()
+        .satisfies(e -> assertThat(e.text("outcome")).isEqualTo("OUTCOME_UNKNOWN"));
+  }
+
+  @Test
+  @DisplayName("S27 an instance that was only paused finds its approval recorded as never run and does not run the call")
+  void s27_pausedOwnerIsFencedOutAfterItsApprovalWasRecordedAsNeverRun() throws Exception {
+    CountDownLatch frozen = new CountDownLatch(1);
+    CountDownLatch thaw = new CountDownLatch(1);
+    // heartbeats a minute apart: to the other instance (staleAfter 1 s) it soon looks dead, as after a long GC pause
+    Instance paused = new Instance(url, b -> b.heartbeatInterval(Duration.ofMinutes(1)).staleAfter(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(200)), false, gb -> gb.listener(new GateListener() {
+          @Override
+          public void decided(ApprovalStatus status) {
+            frozen.countDown();
+            try {
+              thaw.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }));
+    instances.add(paused);
+    CompletableFuture<Object> call = paused.callAsync("restart", "ledger");
+    await().atMost(Duration.ofSeconds(10)).until(() -> !paused.requested.isEmpty());
+    String id = paused.requested.peek();
+    CompletableFuture.runAsync(() -> paused.approve(id, "alice"));
+    assertThat(frozen.await(10, TimeUnit.SECONDS)).isTrue();
+
+    Instance other = instance(false);
+    await().atMost(Duration.ofSeconds(10)).until(() -> other.store.executionState(id).orElse(null) == ExecutionState.FAILED);
+    thaw.countDown();
+
+    assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ApprovalUnavailableException.class)
+        .cause().hasMessageContaining("did not record its start").hasMessageContaining("never ran");
+    assertThat(paused.ops.runs("ledger")).isZero();
+    assertThat(paused.audit.events(id)).filteredOn(e -> e.type() == EventType.FAILED).singleElement()
+        .satisfies(e -> assertThat(e.text("reason")).contains("request store did not record its start"));
   }
 }

@@ -1,0 +1,529 @@
+package io.countersign.postgres;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.VerificationResult;
+import io.countersign.spi.AuditSink;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link AuditSink} that appends the signed, hash-chained audit events to the PostgreSQL table
+ * {@code countersign_audit_event}, one row per event holding its canonical JSON line, so the audit
+ * trail lives next to the requests it describes and survives the loss of any instance's disk.
+ *
+ * <pre>{@code
+ * PostgresAuditSink sink = PostgresAuditSink.builder()
+ *     .dataSource(pool).chain("billing-1")   // a stable name per writing instance
+ *     .build();                              // takes the chain's writer lock, reads its head
+ * AuditTrail trail = sink.trailBuilder().signer(signer).build();   // continues the chain
+ * ApprovalGate gate = ApprovalGate.builder().auditTrail(trail)...build();
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Durable means committed.</b> {@link #append} only enqueues (it runs under the trail's
+ *       lock); one writer thread inserts everything queued in one transaction (group commit, with
+ *       {@code synchronous_commit} on) and completes the stages after {@code COMMIT} returned.</li>
+ *   <li><b>One writer per chain.</b> The sink holds a session-level advisory lock on a dedicated
+ *       connection for its lifetime and writes through that connection only, so it can write only
+ *       while it holds the lock. A second sink for the same chain (another process or this one) is
+ *       refused with an error naming the holder's backend pid. The primary key {@code (chain, seq)}
+ *       refuses a fork even from a writer that bypassed the lock.</li>
+ *   <li><b>Restart.</b> {@link #build} reads the chain's last event (and re-checks its hash), and
+ *       {@link #trailBuilder()} continues after it, as {@code FileAuditSink} does on disk.</li>
+ *   <li><b>Fail closed.</b> After any database error (including the loss of the connection, which
+ *       also releases the lock) every pending and later append fails; close the sink and build a new
+ *       one, which continues from whatever was committed.</li>
+ * </ul>
+ * Thread-safe. Verify and export with {@link PostgresAuditLog}.
+ */
+public final class PostgresAuditSink implements AuditSink, AutoCloseable {
+
+  /** The chain written when none is named. */
+  public static final String DEFAULT_CHAIN = "default";
+  /** Default largest number of events inserted in one transaction. */
+  public static final int DEFAULT_MAX_BATCH_EVENTS = 1000;
+  /** First key of the two-key advisory lock: ASCII "CSAU" (Countersign audit); the second is {@code hashtext(chain)}. */
+  static final int LOCK_CLASS = 0x43534155;
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresAuditSink.class);
+
+  private final String chain;
+  private final int maxBatchEvents;
+  private final Connection connection;
+  private final long openedLastSeq;
+  private final String openedLastHash;
+
+  private final ReentrantLock queueLock = new ReentrantLock();
+  private final Condition queued = queueLock.newCondition();
+  private ArrayList<Pending> queue = new ArrayList<>();
+  private long nextSeq;            // under queueLock
+  private String expectedPrevHash; // under queueLock
+  private boolean closing;         // under queueLock
+  private volatile Throwable failure;
+  private final Thread writer;
+  private volatile long batches;
+
+  private record Pending(AuditEvent event, String line, CompletableFuture<Void> done) {
+  }
+
+  private PostgresAuditSink(Builder b) {
+    this.chain = b.chain != null ? b.chain : DEFAULT_CHAIN;
+    this.maxBatchEvents = b.maxBatchEvents != null ? b.maxBatchEvents : DEFAULT_MAX_BATCH_EVENTS;
+    Connection c = null;
+    try {
+      if (b.migrate == null || b.migrate) {
+        if (b.dataSource != null) {
+          Migrations.apply(b.dataSource);
+        }
+      }
+      c = b.dataSource != null ? b.dataSource.getConnection() : DriverManager.getConnection(b.jdbcUrl, b.user, b.password);
+      if (b.dataSource == null && (b.migrate == null || b.migrate)) {
+        Migrations.apply(c);
+      }
+      c.setAutoCommit(true);
+      lock(c, chain, b.lockWait != null ? b.lockWait : Duration.ZERO);
+      try {
+        long[] seq = {0};
+        String[] hash = {AuditTrail.GENESIS_HASH};
+        head(c, chain, seq, hash);
+        this.openedLastSeq = seq[0];
+        this.openedLastHash = hash[0];
+        c.setAutoCommit(false);
+      } catch (SQLException | RuntimeException e) {
+        unlock(c, chain);
+        throw e;
+      }
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw new IllegalStateException("PostgreSQL audit sink for chain '" + chain + "' could not start: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+    this.connection = c;
+    this.nextSeq = openedLastSeq + 1;
+    this.expectedPrevHash = openedLastHash;
+    this.writer = new Thread(this::writeLoop, "countersign-pg-audit-writer[" + chain + "]");
+    writer.setDaemon(true);
+    writer.start();
+    LOG.info("PostgreSQL audit sink opened chain '{}' after seq {}", chain, openedLastSeq);
+  }
+
+  /** A builder: give a {@link Builder#dataSource} or a {@link Builder#jdbcUrl}; the sink holds one connection of it. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The chain this sink appends to. */
+  public String chain() {
+    return chain;
+  }
+
+  /** Seq of the chain's last event when the sink opened (0 for a new chain). */
+  public long lastSeq() {
+    return openedLastSeq;
+  }
+
+  /** Hash of the chain's last event when the sink opened ({@link AuditTrail#GENESIS_HASH} for a new chain). */
+  public String lastHash() {
+    return openedLastHash;
+  }
+
+  /**
+   * A trail builder with this sink added and the chain continuing after {@link #lastSeq()} /
+   * {@link #lastHash()}; add a signer (and checkpoint settings) and build.
+   */
+  public AuditTrail.Builder trailBuilder() {
+    return AuditTrail.builder().sink(this).continueAfter(openedLastSeq, openedLastHash);
+  }
+
+  /** Number of transactions committed so far (for tests and metrics: fewer than events means group commit worked). */
+  public long batches() {
+    return batches;
+  }
+
+  /**
+   * Enqueues {@code event} for the writer thread; the stage completes once its transaction committed.
+   *
+   * @throws IllegalArgumentException if the event does not continue this chain (wrong seq or
+   *     prevHash: build the trail with {@link #trailBuilder()}, and let one trail write to it)
+   */
+  @Override
+  public CompletionStage<Void> append(AuditEvent event) {
+    Objects.requireNonNull(event, "event must not be null");
+    String line = event.toJson();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    queueLock.lock();
+    try {
+      Throwable failed = failure;
+      if (failed != null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("PostgreSQL audit sink for chain '" + chain
+            + "' failed earlier and records nothing more (close it and build a new one): " + failed, failed));
+      }
+      if (closing) {
+        return CompletableFuture.failedFuture(new IllegalStateException("PostgreSQL audit sink for chain '" + chain + "' is closed"));
+      }
+      if (event.seq() != nextSeq || !event.prevHash().equals(expectedPrevHash)) {
+        throw new IllegalArgumentException("PostgreSQL audit sink for chain '" + chain + "': event seq " + event.seq()
+            + " does not continue the chain, which expects seq " + nextSeq + " with prevHash " + expectedPrevHash
+            + " (build the trail with PostgresAuditSink.trailBuilder(), and let one trail write to it)");
+      }
+      nextSeq++;
+      expectedPrevHash = event.hash();
+      queue.add(new Pending(event, line, done));
+      if (queue.size() == 1) {
+        queued.signal();
+      }
+    } finally {
+      queueLock.unlock();
+    }
+    return done;
+  }
+
+  /** Commits everything queued, stops the writer, releases the chain's lock and the connection. Idempotent. */
+  @Override
+  public void close() {
+    queueLock.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      queued.signal();
+    } finally {
+      queueLock.unlock();
+    }
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    try {
+      connection.rollback();
+      connection.setAutoCommit(true);
+      unlock(connection, chain);
+    } catch (SQLException e) {
+      LOG.debug("releasing the writer lock of chain '{}' failed (closing the connection releases it)", chain, e);
+    }
+    closeQuietly(connection);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresAuditSink[chain=" + chain + (failure != null ? ", FAILED" : "") + "]";
+  }
+
+  // ---------------------------------------------------------------- writer thread
+
+  private void writeLoop() {
+    while (true) {
+      List<Pending> batch;
+      queueLock.lock();
+      try {
+        while (queue.isEmpty() && !closing) {
+          queued.awaitUninterruptibly();
+        }
+        if (queue.isEmpty()) {
+          return; // closing and drained
+        }
+        if (queue.size() <= maxBatchEvents) {
+          batch = queue;
+          queue = new ArrayList<>();
+        } else {
+          batch = new ArrayList<>(queue.subList(0, maxBatchEvents));
+          queue.subList(0, maxBatchEvents).clear();
+        }
+      } finally {
+        queueLock.unlock();
+      }
+      if (failure != null) {
+        failAll(batch, failure);
+        continue;
+      }
+      try {
+        insert(batch);
+        batches++;
+        for (Pending p : batch) {
+          p.done.complete(null);
+        }
+      } catch (SQLException | RuntimeException e) {
+        fail(batch, e);
+      }
+    }
+  }
+
+  private void insert(List<Pending> batch) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      // durable = committed and flushed, whatever the server's or the role's default
+      st.execute("SET LOCAL synchronous_commit TO on");
+    }
+    try (PreparedStatement ps = connection.prepareStatement(
+        "INSERT INTO countersign_audit_event (chain, seq, type, request_id, line) VALUES (?, ?, ?, ?, ?)")) {
+      for (Pending p : batch) {
+        ps.setString(1, chain);
+        ps.setLong(2, p.event.seq());
+        ps.setString(3, p.event.type().name());
+        ps.setString(4, p.event.requestId());
+        ps.setString(5, p.line);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    connection.commit();
+  }
+
+  private void fail(List<Pending> batch, Exception e) {
+    long first = batch.get(0).event.seq();
+    IllegalStateException failed = new IllegalStateException("PostgreSQL audit sink for chain '" + chain
+        + "' could not commit events from seq " + first + ": " + e.getMessage(), e);
+    failure = failed;
+    LOG.error("Audit events from seq {} could not be committed to chain '{}'; the sink fails closed: {}", first, chain, e.toString());
+    try {
+      connection.rollback();
+    } catch (SQLException re) {
+      LOG.debug("rollback after a failed audit insert failed", re);
+    }
+    failAll(batch, failed);
+    List<Pending> rest;
+    queueLock.lock();
+    try {
+      rest = queue;
+      queue = new ArrayList<>();
+    } finally {
+      queueLock.unlock();
+    }
+    failAll(rest, failed);
+  }
+
+  private static void failAll(List<Pending> batch, Throwable cause) {
+    for (Pending p : batch) {
+      p.done.completeExceptionally(cause);
+    }
+  }
+
+  // ---------------------------------------------------------------- lock and head
+
+  private static void lock(Connection c, String chain, Duration wait) throws SQLException {
+    if (wait.isZero()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, hashtext(?))")) {
+        ps.setInt(1, LOCK_CLASS);
+        ps.setString(2, chain);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            return;
+          }
+        }
+      }
+      throw secondWriter(c, chain);
+    }
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      st.execute("SET LOCAL lock_timeout = " + Math.max(1, wait.toMillis()));
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(?, hashtext(?))")) {
+        ps.setInt(1, LOCK_CLASS);
+        ps.setString(2, chain);
+        ps.execute();
+      }
+      c.commit(); // a session-level advisory lock outlives the transaction that took it
+    } catch (SQLException e) {
+      c.rollback();
+      if ("55P03".equals(e.getSQLState())) {
+        throw secondWriter(c, chain);
+      }
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  private static IllegalStateException secondWriter(Connection c, String chain) {
+    String holder = "unknown backend";
+    try (PreparedStatement ps = c.prepareStatement("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        + "AND classid = ?::bigint::oid AND objid = (hashtext(?)::bigint & 4294967295)::oid AND objsubid = 2")) {
+      ps.setInt(1, LOCK_CLASS);
+      ps.setString(2, chain);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          holder = "backend pid " + rs.getInt(1);
+        }
+      }
+    } catch (SQLException e) {
+      LOG.debug("could not find the holder of chain '{}''s writer lock", chain, e);
+    }
+    return new IllegalStateException("audit chain '" + chain + "' is already being written by another PostgresAuditSink ("
+        + holder + " holds its advisory lock); only one writer may append to a chain: share that sink, "
+        + "or give this instance its own chain name");
+  }
+
+  private static void unlock(Connection c, String chain) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+      ps.setInt(1, LOCK_CLASS);
+      ps.setString(2, chain);
+      ps.execute();
+    }
+  }
+
+  /** Reads the chain's last event and checks that it matches its own hash (an edited head would fork the chain). */
+  private static void head(Connection c, String chain, long[] seq, String[] hash) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT seq, line FROM countersign_audit_event WHERE chain = ? ORDER BY seq DESC LIMIT 1")) {
+      ps.setString(1, chain);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return;
+        }
+        long rowSeq = rs.getLong(1);
+        String line = rs.getString(2);
+        AuditEvent last;
+        try {
+          last = AuditEvent.parse(line);
+        } catch (RuntimeException e) {
+          throw new IllegalStateException("the last event of audit chain '" + chain + "' (seq " + rowSeq
+              + ") is not a valid audit event (" + e.getMessage() + "); verify the chain with PostgresAuditLog.verify", e);
+        }
+        VerificationResult check = AuditVerifier.builder().startAfter(last.seq() - 1, last.prevHash()).build()
+            .verifyJsonLines(List.of(line));
+        if (last.seq() != rowSeq || check.status() == VerificationResult.Status.TAMPERED) {
+          throw new IllegalStateException("the last event of audit chain '" + chain + "' (seq " + rowSeq
+              + ") does not match its own hash or seq (edited?); verify the chain with PostgresAuditLog.verify");
+        }
+        seq[0] = last.seq();
+        hash[0] = last.hash();
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        LOG.debug("closing the audit connection failed", e);
+      }
+    }
+  }
+
+  /**
+   * Builds a {@link PostgresAuditSink}; each setting is validated at once and may be set once.
+   * {@link #build()} applies the schema migrations (unless {@link #migrate(boolean) migrate(false)}),
+   * takes the chain's writer lock and reads the chain's head.
+   */
+  public static final class Builder {
+    private DataSource dataSource;
+    private String jdbcUrl;
+    private String user;
+    private String password;
+    private String chain;
+    private Integer maxBatchEvents;
+    private Duration lockWait;
+    private Boolean migrate;
+
+    private Builder() {}
+
+    /** Takes one connection from this pool and holds it while the sink is open (the pool is not closed by the sink). */
+    public Builder dataSource(DataSource dataSource) {
+      unset(this.dataSource == null && jdbcUrl == null, "dataSource/jdbcUrl", this.dataSource != null ? this.dataSource : jdbcUrl);
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** Opens one connection of its own to this URL. */
+    public Builder jdbcUrl(String jdbcUrl, String user, String password) {
+      unset(this.dataSource == null && this.jdbcUrl == null, "dataSource/jdbcUrl", this.dataSource != null ? this.dataSource : this.jdbcUrl);
+      if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:postgresql:' but was " + (jdbcUrl == null ? "null" : "'" + jdbcUrl + "'"));
+      }
+      this.jdbcUrl = jdbcUrl;
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /**
+     * The chain to append to; default {@value PostgresAuditSink#DEFAULT_CHAIN}. Use a stable name per
+     * writing instance (host name, pod ordinal), so that a restarted instance continues its chain.
+     */
+    public Builder chain(String chain) {
+      unset(this.chain == null, "chain", this.chain);
+      if (chain == null || chain.isBlank() || chain.length() > 200) {
+        throw new IllegalArgumentException("chain must be a non-blank name of at most 200 characters but was "
+            + (chain == null ? "null" : "'" + chain + "'"));
+      }
+      this.chain = chain;
+      return this;
+    }
+
+    /** Largest number of events per transaction; default {@value PostgresAuditSink#DEFAULT_MAX_BATCH_EVENTS}. */
+    public Builder maxBatchEvents(int events) {
+      unset(maxBatchEvents == null, "maxBatchEvents", maxBatchEvents);
+      if (events < 1) {
+        throw new IllegalArgumentException("maxBatchEvents must be >= 1 but was " + events);
+      }
+      this.maxBatchEvents = events;
+      return this;
+    }
+
+    /**
+     * How long {@link #build()} waits for another writer of the chain to let go (a predecessor still
+     * shutting down); default zero: refuse at once.
+     */
+    public Builder lockWait(Duration wait) {
+      unset(lockWait == null, "lockWait", lockWait);
+      if (wait == null || wait.isNegative()) {
+        throw new IllegalArgumentException("lockWait must be zero or positive but was " + wait);
+      }
+      this.lockWait = wait;
+      return this;
+    }
+
+    /** Whether {@link #build()} applies the schema migrations (default true). */
+    public Builder migrate(boolean migrate) {
+      unset(this.migrate == null, "migrate", this.migrate);
+      this.migrate = migrate;
+      return this;
+    }
+
+    /**
+     * Opens the sink.
+     *
+     * @throws IllegalStateException if the database cannot be reached or migrated, another writer
+     *     holds the chain, or the chain's last event does not match its own hash
+     */
+    public PostgresAuditSink build() {
+      if (dataSource == null && jdbcUrl == null) {
+        throw new IllegalStateException("a dataSource or a jdbcUrl is required: call dataSource(...) or jdbcUrl(...)");
+      }
+      return new PostgresAuditSink(this);
+    }
+
+    private static void unset(boolean unset, String name, Object current) {
+      if (!unset) {
+        throw new IllegalStateException(name + " was already set to " + current);
+      }
+    }
+  }
+}
