@@ -627,7 +627,13 @@ public final class GateEngine {
       out.changed = !change.isNone();
       return change;
     }
-    if (!record(voteEvent(s, vote, true, null))) {
+    Set<String> approvedBefore = VoteRules.approvers(s.votes());
+    boolean decides = vote.decision() == Decision.DENY
+        || approvedBefore.size() + (approvedBefore.contains(vote.reviewer().id()) ? 0 : 1) >= request.rule().quorum();
+    // a deciding vote need not wait for its own fsync: DECIDED, recorded next, completes only once
+    // every earlier event (this VOTE included) is durable, so one wait covers both
+    AuditEvent.Builder countedVote = voteEvent(s, vote, true, null);
+    if (!(decides ? enqueue(countedVote) : record(countedVote))) {
       out.result = new VoteResult(Refusal.AUDIT_UNAVAILABLE, s.state(),
           "Your vote could not be recorded in the audit trail, so it was not counted. Try again later.");
       return Change.NONE;
@@ -1084,9 +1090,33 @@ public final class GateEngine {
     }
   }
 
-  /** Records an event whose loss cannot change the outcome (it is logged). */
+  /**
+   * Hands an event to the trail without waiting for it to be durable; false if the trail refused it
+   * at once. Its durability is then implied by the next event that is waited for (the trail confirms
+   * an event only once every earlier one is durable); a later failure is logged and fails that one.
+   */
+  private boolean enqueue(AuditEvent.Builder event) {
+    CompletableFuture<AuditEvent> recorded;
+    try {
+      recorded = settings.trail().record(event);
+    } catch (RuntimeException e) {
+      LOG.error("Audit event could not be recorded: {}", e.toString());
+      return false;
+    }
+    recorded.exceptionally(e -> {
+      LOG.error("Audit event could not be recorded: {}", e.toString());
+      return null;
+    });
+    return !recorded.isCompletedExceptionally();
+  }
+
+  /**
+   * Records an event whose loss cannot change the outcome (refused votes, EXECUTED, FAILED, ...)
+   * without making the caller wait for its fsync: it is sealed in order at once, and a failure to
+   * make it durable is logged (and fails closed for every later event, see AuditTrail).
+   */
   void recordQuietly(AuditEvent.Builder event) {
-    record(event);
+    enqueue(event);
   }
 
   /**
