@@ -212,6 +212,14 @@ public final class SlackInteractionHandler {
   private VoteResult vote(TrackedRequest tracked, SlackUser user, Reviewer reviewer, Vote vote) {
     // known before the vote so that the update the vote triggers can mention the Slack user
     tracked.slackUserIdsByReviewer().putIfAbsent(reviewer.id(), user.userId());
+    // the Slack identity behind the vote (from a callback whose signature was verified) goes into the
+    // VOTE audit event, so an auditor can map the reviewer to the Slack account that clicked
+    java.util.Map<String, String> slackIdentity = new java.util.LinkedHashMap<>();
+    slackIdentity.put("slackUserId", user.userId());
+    if (user.teamId() != null) {
+      slackIdentity.put("slackTeamId", user.teamId());
+    }
+    vote = vote.withEvidence(slackIdentity);
     VoteResult result;
     try {
       result = tracked.sink().vote(vote);

@@ -106,6 +106,7 @@ class SlackApprovalFlowTest {
     assertThat(vote.get("vote").path("reviewer").asText()).isEqualTo("bob");
     assertThat(vote.get("vote").path("channel").asText()).isEqualTo("slack");
     assertThat(vote.get("vote").path("counted").asBoolean()).isTrue();
+    assertThat(vote.get("vote").path("evidence").path("slackUserId").asText()).isEqualTo(U_BOB);
     assertThat(h.events(id, EventType.EXECUTED)).hasSize(1);
   }
 
