@@ -49,18 +49,27 @@ class DocsSnippetsTest {
 
   @Test
   void everyMarkedBlockOfTheIntegrationsGuideIsItsSourceRegion() throws IOException {
-    String guide = Files.readString(ROOT.resolve("docs/INTEGRATIONS.md"));
-    Matcher m = MARKED_BLOCK.matcher(guide);
+    assertThat(checkMarkedBlocks("docs/INTEGRATIONS.md")).containsExactlyInAnyOrder("boot-config", "boot-service",
+        "boot-properties", "plain-java", "agent-tools", "agent-wiring", "agent-run");
+  }
+
+  @Test
+  void everyMarkedBlockOfTheReadmeIsItsSourceRegion() throws IOException {
+    assertThat(checkMarkedBlocks("README.md")).containsExactlyInAnyOrder("boot-service", "agent-tools");
+  }
+
+  /** Checks every marked block of {@code doc} against its source region; returns the names checked. */
+  private static List<String> checkMarkedBlocks(String doc) throws IOException {
+    String text = Files.readString(ROOT.resolve(doc));
+    Matcher m = MARKED_BLOCK.matcher(text);
     List<String> checked = new ArrayList<>();
     while (m.find()) {
       String file = m.group(1);
       String name = m.group(2);
-      assertThat(m.group(3)).as("docs/INTEGRATIONS.md block %s#%s", file, name)
-          .isEqualTo(region(ROOT.resolve(file), name));
+      assertThat(m.group(3)).as("%s block %s#%s", doc, file, name).isEqualTo(region(ROOT.resolve(file), name));
       checked.add(name);
     }
-    assertThat(checked).containsExactlyInAnyOrder("boot-config", "boot-service", "boot-properties", "plain-java",
-        "agent-tools", "agent-wiring", "agent-run");
+    return checked;
   }
 
   /** The lines between the snippet markers, with their common indentation removed. */
