@@ -62,9 +62,11 @@ public final class ApprovalGate implements AutoCloseable {
   }
 
   private final GateEngine engine;
+  private final ApprovalRule emergencyStop;
 
   private ApprovalGate(GateSettings settings) {
     this.engine = new GateEngine(settings);
+    this.emergencyStop = settings.emergencyStop();
   }
 
   /** A builder; {@link Builder#approver} and at least one {@link Builder#auditSink} are required. */
@@ -128,6 +130,15 @@ public final class ApprovalGate implements AutoCloseable {
   /** The emergency stop in force, if any. */
   public Optional<HaltStatus> haltStatus() {
     return engine.haltStatus();
+  }
+
+  /**
+   * Who may halt and who approves a resume ({@link Builder#emergencyStop}), or empty if the
+   * emergency stop is not configured; lets channels (HTTP, Slack, CLI) say "not configured" and
+   * offer the stop control only to those it names, while {@link #halt} still decides.
+   */
+  public Optional<ApprovalRule> emergencyStopRule() {
+    return Optional.ofNullable(emergencyStop);
   }
 
   /**

@@ -123,6 +123,13 @@ class EmergencyStopTest {
   }
 
   @Test
+  void emergencyStopRuleIsExposedOnlyWhenConfigured() {
+    ApprovalGate plain = ApprovalGate.builder().approver(approver).auditSink(audit).signer(signer).build();
+    assertThat(plain.emergencyStopRule()).isEmpty();
+    assertThat(gate.emergencyStopRule()).hasValueSatisfying(r -> assertThat(r.isEligible(ERIC)).isTrue());
+  }
+
+  @Test
   void haltNeedsConfigurationAndAReason() {
     ApprovalGate plain = ApprovalGate.builder().approver(approver).auditSink(audit).signer(signer).build();
     assertThatThrownBy(() -> plain.halt(DIANA, "x")).isInstanceOf(IllegalStateException.class)

@@ -24,6 +24,7 @@ import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -65,15 +66,21 @@ public final class AuditEvent {
             .build();
 
     private final ObjectNode node;
-    private final String json;
+    private final byte[] utf8;       // the canonical line, UTF-8, without LF; never exposed (copied out)
+    private String json;             // toJson(), built on first use (racy but idempotent, as String.hash)
     private final long seq;
     private final String eventId;
     private final EventType type;
     private final Instant time;
 
     private AuditEvent(ObjectNode node, long seq, EventType type, Instant time) {
+        this(node, CanonicalJson.canonicalBytes(node), seq, type, time);
+    }
+
+    /** {@code utf8} must be the canonical form of {@code node}; the caller guarantees it. */
+    private AuditEvent(ObjectNode node, byte[] utf8, long seq, EventType type, Instant time) {
         this.node = node;
-        this.json = CanonicalJson.canonicalString(node);
+        this.utf8 = utf8;
         this.seq = seq;
         this.eventId = node.get("eventId").textValue();
         this.type = type;
@@ -144,7 +151,20 @@ public final class AuditEvent {
 
     /** The canonical JSON of this event: one line, no trailing newline, as written to logs. */
     public String toJson() {
-        return json;
+        String s = json;
+        if (s == null) {
+            s = new String(utf8, StandardCharsets.UTF_8);
+            json = s;
+        }
+        return s;
+    }
+
+    /**
+     * The canonical line as UTF-8 bytes (without LF): the bytes {@link #toJson()} encodes. The
+     * array is shared, not copied: callers in this package (the file sink) must not modify it.
+     */
+    byte[] utf8() {
+        return utf8;
     }
 
     /**
@@ -217,47 +237,199 @@ public final class AuditEvent {
 
     /**
      * Seals {@code unsealed}: sets the chain fields, computes the hash and, with a signer, signs it.
+     * Shorthand for {@link #prepare} then {@link Prepared#seal}.
      *
      * @throws IllegalStateException if the builder has no time or the signer misbehaves
      * @throws RuntimeException whatever the signer throws
      */
     static AuditEvent seal(Builder unsealed, long seq, String eventId, String prevHash, Signer signer) {
+        return prepare(unsealed).seal(seq, eventId, prevHash, signer);
+    }
+
+    /**
+     * Copies and serialises the content of {@code unsealed} (everything but the chain fields). The
+     * trail calls this <em>outside</em> its lock, so that only the cheap part of sealing (inserting
+     * the chain fields, one SHA-256, the optional signature) is serialised by the chain order.
+     *
+     * @throws IllegalStateException if the builder has no time
+     * @throws IllegalArgumentException if a value cannot be written canonically
+     */
+    static Prepared prepare(Builder unsealed) {
         if (unsealed.time == null) {
             throw new IllegalStateException("AuditEvent " + unsealed.type + " cannot be recorded: time(Instant) is required but was not set");
         }
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         // Builder values are fresh, never-exposed nodes, so sharing them with the sealed event is safe.
         unsealed.fields.forEach(n::set);
-        n.put("seq", seq);
-        n.put("eventId", eventId);
         n.put("type", unsealed.type.name());
         n.put("time", unsealed.time.toString());
         if (unsealed.requestId != null) {
             n.put("requestId", unsealed.requestId);
         }
-        n.put("prevHash", prevHash);
-        if (signer != null) {
-            String keyId = signer.keyId();
-            if (keyId == null || keyId.isBlank()) {
-                throw new IllegalStateException("Signer " + signer.getClass().getName() + " returned a blank keyId: '" + keyId + "'");
-            }
-            n.put("keyId", keyId);
+        int[] at = new int[CHAIN_MEMBERS.length];
+        byte[] base = CanonicalJson.canonicalBytes(n, CHAIN_MEMBERS, at);
+        return new Prepared(unsealed.type, unsealed.time, n, base, at);
+    }
+
+    /**
+     * The members only sealing sets, in canonical (sorted) order: they are spliced into the
+     * prepared bytes at the offsets {@link CanonicalJson#canonicalBytes(JsonNode, String[], int[])}
+     * reported.
+     */
+    private static final String[] CHAIN_MEMBERS = {"eventId", "hash", "keyId", "prevHash", "seq", "signature"};
+    private static final int EVENT_ID = 0;
+    private static final int HASH = 1;
+    private static final int KEY_ID = 2;
+    private static final int PREV_HASH = 3;
+    private static final int SEQ = 4;
+    private static final int SIGNATURE = 5;
+
+    /**
+     * An event whose content is copied and serialised in canonical form, waiting for its chain
+     * fields. Sealed at most once.
+     */
+    static final class Prepared {
+        private final EventType type;
+        private final Instant time;
+        private final ObjectNode node;
+        private final byte[] base;  // canonical bytes of node, which has none of CHAIN_MEMBERS
+        private final int[] at;     // where each of CHAIN_MEMBERS goes in base
+
+        private Prepared(EventType type, Instant time, ObjectNode node, byte[] base, int[] at) {
+            this.type = type;
+            this.time = time;
+            this.node = node;
+            this.base = base;
+            this.at = at;
         }
-        byte[] hash = chainHash(prevHash, n);
-        n.put("hash", Hashing.hex(hash));
-        if (signer != null) {
-            byte[] signature = signer.sign(hash.clone());
-            if (signature == null || signature.length == 0) {
-                throw new IllegalStateException("Signer with key '" + signer.keyId() + "' returned an empty signature for seq " + seq);
+
+        /**
+         * Sets the chain fields, hashes and (with a signer) signs. Serialised once: the hash is
+         * computed over the prepared bytes with {@code eventId}, {@code keyId}, {@code prevHash} and
+         * {@code seq} spliced in (exactly the canonical content of format section 5), and the line
+         * is the same with {@code hash} and {@code signature} spliced in as well.
+         *
+         * @throws IllegalStateException if the signer misbehaves
+         * @throws IllegalArgumentException if the event id or key id cannot be written canonically
+         * @throws RuntimeException whatever the signer throws
+         */
+        AuditEvent seal(long seq, String eventId, String prevHash, Signer signer) {
+            byte[][] members = new byte[CHAIN_MEMBERS.length][];
+            String keyId = null;
+            if (signer != null) {
+                keyId = signer.keyId();
+                if (keyId == null || keyId.isBlank()) {
+                    throw new IllegalStateException("Signer " + signer.getClass().getName() + " returned a blank keyId: '" + keyId + "'");
+                }
+                members[KEY_ID] = CanonicalJson.member("keyId", keyId);
             }
-            n.put("signature", Base64.getEncoder().encodeToString(signature));
+            members[EVENT_ID] = CanonicalJson.member("eventId", eventId);
+            members[PREV_HASH] = CanonicalJson.member("prevHash", prevHash);
+            members[SEQ] = ("\"seq\":" + seq).getBytes(StandardCharsets.US_ASCII);
+
+            MessageDigest sha256 = Hashing.sha256Digest();
+            sha256.update(prevHash.getBytes(StandardCharsets.US_ASCII));
+            Splice.into(base, at, members, sha256);
+            byte[] hash = sha256.digest();
+            String hashHex = Hashing.hex(hash);
+            members[HASH] = CanonicalJson.member("hash", hashHex);
+
+            String signatureText = null;
+            if (signer != null) {
+                byte[] signature = signer.sign(hash.clone());
+                if (signature == null || signature.length == 0) {
+                    throw new IllegalStateException("Signer with key '" + signer.keyId() + "' returned an empty signature for seq " + seq);
+                }
+                signatureText = Base64.getEncoder().encodeToString(signature);
+                members[SIGNATURE] = CanonicalJson.member("signature", signatureText);
+            }
+            byte[] line = Splice.toArray(base, at, members);
+
+            ObjectNode n = node;
+            n.put("seq", seq);
+            n.put("eventId", eventId);
+            n.put("prevHash", prevHash);
+            if (keyId != null) {
+                n.put("keyId", keyId);
+            }
+            n.put("hash", hashHex);
+            if (signatureText != null) {
+                n.put("signature", signatureText);
+            }
+            return new AuditEvent(n, line, seq, type, time);
         }
-        return new AuditEvent(n, seq, unsealed.type, unsealed.time);
+    }
+
+    /**
+     * Inserts top-level members into canonical object bytes, with the separating commas, writing
+     * the result to a digest or an array. {@code at[i]} points at the opening quote of the member
+     * that will follow member {@code i}, or at the closing brace; offsets ascend with {@code i};
+     * {@code null} members are left out.
+     */
+    private static final class Splice {
+        private static final byte[] COMMA = {','};
+
+        private final MessageDigest digest;
+        private final byte[] out;
+        private int length;
+
+        private Splice(MessageDigest digest, byte[] out) {
+            this.digest = digest;
+            this.out = out;
+        }
+
+        static void into(byte[] base, int[] at, byte[][] members, MessageDigest digest) {
+            new Splice(digest, null).run(base, at, members);
+        }
+
+        static byte[] toArray(byte[] base, int[] at, byte[][] members) {
+            int size = base.length;
+            for (byte[] m : members) {
+                size += m == null ? 0 : m.length + 1;
+            }
+            Splice s = new Splice(null, new byte[size]);
+            s.run(base, at, members);
+            return s.length == size ? s.out : Arrays.copyOf(s.out, s.length);
+        }
+
+        private void run(byte[] base, int[] at, byte[][] members) {
+            int from = 0;
+            boolean inserted = false;
+            for (int i = 0; i < members.length; i++) {
+                byte[] m = members[i];
+                if (m == null) {
+                    continue;
+                }
+                int p = at[i];
+                put(base, from, p - from);
+                from = p;
+                if (base[p] == '"') {            // a member follows: "m",
+                    put(m, 0, m.length);
+                    put(COMMA, 0, 1);
+                } else {                         // the closing brace follows: ,"m" unless the object is still empty
+                    if (p > 1 || inserted) {
+                        put(COMMA, 0, 1);
+                    }
+                    put(m, 0, m.length);
+                }
+                inserted = true;
+            }
+            put(base, from, base.length - from);
+        }
+
+        private void put(byte[] bytes, int offset, int n) {
+            if (digest != null) {
+                digest.update(bytes, offset, n);
+            } else {
+                System.arraycopy(bytes, offset, out, length, n);
+                length += n;
+            }
+        }
     }
 
     /** Recomputes this event's hash from its content (everything but {@code hash} and {@code signature}). */
     byte[] recomputeHash() {
-        return Hashing.sha256(prevHash().getBytes(StandardCharsets.US_ASCII), hashedContent().getBytes(StandardCharsets.UTF_8));
+        return Hashing.sha256(prevHash().getBytes(StandardCharsets.US_ASCII), CanonicalJson.canonicalBytesWithout(node, UNHASHED));
     }
 
     /** The canonical bytes that are hashed after the prevHash: the event without hash and signature. */
@@ -267,10 +439,6 @@ public final class AuditEvent {
 
     /** The members not covered by the hash. */
     private static final Set<String> UNHASHED = Set.of("hash", "signature");
-
-    private static byte[] chainHash(String prevHash, ObjectNode content) {
-        return Hashing.sha256(prevHash.getBytes(StandardCharsets.US_ASCII), CanonicalJson.canonicalBytes(content));
-    }
 
     /** Decodes a signature strictly (padded, canonical Base64), or returns {@code null} if it is not. */
     static byte[] decodeSignature(String base64) {
@@ -289,18 +457,18 @@ public final class AuditEvent {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AuditEvent && ((AuditEvent) o).json.equals(json);
+        return o instanceof AuditEvent && Arrays.equals(((AuditEvent) o).utf8, utf8);
     }
 
     @Override
     public int hashCode() {
-        return json.hashCode();
+        return Arrays.hashCode(utf8);
     }
 
     /** The canonical JSON, as {@link #toJson()}. */
     @Override
     public String toString() {
-        return json;
+        return toJson();
     }
 
     // ---- value conversion -----------------------------------------------------------------------

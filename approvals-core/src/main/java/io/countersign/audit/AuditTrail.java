@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -102,7 +101,7 @@ public final class AuditTrail implements AutoCloseable {
     private AuditTrail(Builder b) {
         this.signer = b.signer;
         this.sinks = List.copyOf(b.sinks);
-        this.idSource = b.idSource != null ? b.idSource : () -> UUID.randomUUID().toString();
+        this.idSource = b.idSource != null ? b.idSource : new EventIds();
         this.lastSeq = b.afterSeq != null ? b.afterSeq : 0;
         this.lastHash = b.afterHash != null ? b.afterHash : GENESIS_HASH;
         this.checkpointEvery = b.checkpointEvery;
@@ -140,12 +139,21 @@ public final class AuditTrail implements AutoCloseable {
             throw new IllegalArgumentException("AuditEvent " + unsealed.type() + " is written by the audit trail itself; use "
                     + (unsealed.type() == EventType.CHECKPOINT ? "AuditTrail.checkpoint()" : "AuditTrail.rotateKey(...)"));
         }
+        // Copy and serialise the content before taking the lock: only the chain fields, one hash
+        // and the optional signature need the chain order.
+        AuditEvent.Prepared prepared = null;
+        RuntimeException invalid = null;
+        try {
+            prepared = AuditEvent.prepare(unsealed);
+        } catch (RuntimeException e) {
+            invalid = e; // reported after the failed/closed checks, as if sealing had failed
+        }
         lock.lock();
         try {
             if (checkpointEvery == 0) {
-                return append(unsealed, signer);
+                return append(prepared, invalid, signer);
             }
-            CompletableFuture<AuditEvent> result = append(unsealed, null);
+            CompletableFuture<AuditEvent> result = append(prepared, invalid, null);
             if (result.isCompletedExceptionally() || closed) {
                 return result;
             }
@@ -295,14 +303,28 @@ public final class AuditTrail implements AutoCloseable {
         return result;
     }
 
-    /** Seals and appends one event; under lock. */
+    /** Prepares, seals and appends one event written by the trail itself; under lock. */
     private CompletableFuture<AuditEvent> append(AuditEvent.Builder unsealed, Signer signWith) {
+        AuditEvent.Prepared prepared;
+        try {
+            prepared = AuditEvent.prepare(unsealed);
+        } catch (RuntimeException e) {
+            return append(null, e, signWith);
+        }
+        return append(prepared, null, signWith);
+    }
+
+    /** Seals and appends one prepared event (or reports why it could not be prepared); under lock. */
+    private CompletableFuture<AuditEvent> append(AuditEvent.Prepared prepared, RuntimeException invalid, Signer signWith) {
         Failure failed = failure.get();
         if (failed != null) {
             return CompletableFuture.failedFuture(failed.toException());
         }
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("audit trail is closed; no event can be recorded"));
+        }
+        if (invalid != null) {
+            return CompletableFuture.failedFuture(invalid); // nothing was handed to a sink: head unchanged
         }
         long seq = lastSeq + 1;
         AuditEvent event;
@@ -312,7 +334,7 @@ public final class AuditTrail implements AutoCloseable {
                 throw new IllegalStateException("audit trail idSource returned " + (eventId == null ? "null" : "a blank id")
                         + " for seq " + seq);
             }
-            event = AuditEvent.seal(unsealed, seq, eventId, lastHash, signWith);
+            event = prepared.seal(seq, eventId, lastHash, signWith);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e); // nothing was handed to a sink: head unchanged
         }

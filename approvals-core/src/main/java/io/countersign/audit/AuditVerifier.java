@@ -5,6 +5,7 @@ import io.countersign.internal.Hashing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +94,9 @@ public final class AuditVerifier {
         Objects.requireNonNull(events, "events must not be null");
         Run run = new Run(this);
         for (AuditEvent event : events) {
-            if (!run.check(Objects.requireNonNull(event, "events must not contain null"), null)) {
+            Objects.requireNonNull(event, "events must not contain null");
+            byte[] bytes = event.utf8();
+            if (!run.fastCheck(bytes, bytes.length) && !run.check(event, null)) {
                 break;
             }
         }
@@ -108,7 +111,7 @@ public final class AuditVerifier {
         for (Iterator<String> it = jsonLines.iterator(); it.hasNext(); ) {
             String line = Objects.requireNonNull(it.next(), "jsonLines must not contain null");
             run.line = ++lineNumber;
-            if (!run.checkLine(line)) {
+            if (!run.fastCheck(line) && !run.checkLine(line)) {
                 break;
             }
         }
@@ -163,17 +166,22 @@ public final class AuditVerifier {
                         }
                         break;
                     }
-                    String text;
-                    try {
-                        text = reader.text();
-                    } catch (CharacterCodingException e) {
-                        run.fail(run.expectedSeq(), "line " + reader.lineNumber() + " is not valid UTF-8");
-                        break;
-                    }
                     if (first && file.firstSeq() >= 0) {
                         run.fileStart = file;
                     }
                     first = false;
+                    if (run.fastCheck(reader.bytes(), reader.length())) {
+                        run.fileStart = null;
+                        continue;
+                    }
+                    String text;
+                    try {
+                        text = reader.text();
+                    } catch (CharacterCodingException e) {
+                        run.fileStart = null;
+                        run.fail(run.expectedSeq(), "line " + reader.lineNumber() + " is not valid UTF-8");
+                        break;
+                    }
                     run.checkLine(text);
                     run.fileStart = null;
                 }
@@ -207,7 +215,8 @@ public final class AuditVerifier {
         private long coveredByCheckpoint;
         private long pendingStart;      // first seq not yet covered by a signature; 0 if none
         private long lastSignedSeq;
-        private AuditEvent lastEvent;
+        private boolean lastIsClosingCheckpoint;
+        private final CanonicalLine fast = new CanonicalLine();
         private long badSeq;
         private String failure;
         private Status failStatus;
@@ -231,6 +240,54 @@ public final class AuditVerifier {
 
         long expectedSeq() {
             return lastSeq + 1;
+        }
+
+        private static boolean isClosingCheckpoint(AuditEvent event) {
+            if (event.type() != EventType.CHECKPOINT) {
+                return false;
+            }
+            JsonNode checkpoint = event.get("checkpoint");
+            return AuditTrail.CHECKPOINT_CLOSE.equals(checkpoint == null ? null : checkpoint.path("reason").textValue());
+        }
+
+        /**
+         * The fast path ({@link CanonicalLine}): accepts a canonical, unsigned, ordinary event line
+         * whose seq, link and hash are right, working on its bytes. Returns false, with the state
+         * unchanged, for anything else: then the full path ({@link #checkLine}) decides and says why.
+         */
+        boolean fastCheck(byte[] bytes, int length) {
+            if (!fast.scan(bytes, length)) {
+                return false;
+            }
+            long seq = fast.seq();
+            if ((fileStart != null && seq != fileStart.firstSeq()) || seq != expectedSeq() || !fast.prevHashEquals(lastHash)
+                    || !fast.hashMatches()) {
+                return false;
+            }
+            String hash = fast.hash();
+            if (config.expectSeq == seq && config.expectHash != null && !config.expectHash.equals(hash)) {
+                return false;
+            }
+            // As checkSignature for an unsigned event (never a CHECKPOINT or KEY_ROTATION here).
+            if (keys && pendingStart == 0) {
+                pendingStart = seq;
+            }
+            checked++;
+            lastSeq = seq;
+            lastHash = hash;
+            lastIsClosingCheckpoint = false;
+            return true;
+        }
+
+        /** {@link #fastCheck} for a line given as a string, if it can be encoded faithfully; else false. */
+        boolean fastCheck(String line) {
+            for (int i = 0; i < line.length(); i++) {
+                if (Character.isSurrogate(line.charAt(i))) {
+                    return false; // a lone surrogate would be encoded as '?': leave such lines to the full path
+                }
+            }
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            return fastCheck(bytes, bytes.length);
         }
 
         boolean checkLine(String line) {
@@ -286,7 +343,7 @@ public final class AuditVerifier {
             checked++;
             lastSeq = event.seq();
             lastHash = event.hash();
-            lastEvent = event;
+            lastIsClosingCheckpoint = isClosingCheckpoint(event);
             return true;
         }
 
@@ -464,9 +521,7 @@ public final class AuditVerifier {
                 return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash,
                         lastSignedSeq, where, where == null ? 0 : failLine, notes);
             }
-            boolean closedAtEnd = lastEvent != null && lastEvent.type() == EventType.CHECKPOINT && torn == null
-                    && AuditTrail.CHECKPOINT_CLOSE.equals(lastEvent.get("checkpoint") == null ? null
-                            : lastEvent.get("checkpoint").path("reason").textValue());
+            boolean closedAtEnd = lastIsClosingCheckpoint && torn == null;
             if (closedAtEnd) {
                 return new VerificationResult(VerificationResult.Status.INTACT, checked, -1, null, mode, signatures, checkpoints, used,
                         lastSeq, lastHash, lastSignedSeq, null, 0, notes);

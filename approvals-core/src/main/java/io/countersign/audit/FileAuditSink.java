@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class FileAuditSink implements AuditSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileAuditSink.class);
+    private static final long SECONDS_PER_DAY = 86_400;
+    private static final long NO_DAY = Long.MIN_VALUE;
 
     /** When an event counts as durable. */
     public enum Durability {
@@ -95,12 +97,13 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
     // writer thread only
     private FileChannel channel;
     private long fileSize;
-    private LocalDate fileDay;
+    private long fileDay = NO_DAY;   // UTC epoch day of the current file's first event
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private long batches;
     private long forces;
 
-    private record Pending(AuditEvent event, byte[] line, CompletableFuture<Void> done) {
+    /** One queued event; its line is {@code event.utf8()} plus an LF, written without copying it first. */
+    private record Pending(AuditEvent event, CompletableFuture<Void> done) {
     }
 
     private FileAuditSink(Path dir, Options options) throws IOException {
@@ -136,7 +139,7 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
             if (recovered.file != null) {
                 channel = FileChannel.open(recovered.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
                 fileSize = channel.size();
-                fileDay = recovered.fileDay;
+                fileDay = recovered.fileDay == null ? NO_DAY : recovered.fileDay.toEpochDay();
             }
         } catch (IOException | RuntimeException e) {
             releaseLock();
@@ -207,7 +210,6 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
     @Override
     public CompletionStage<Void> append(AuditEvent event) {
         Objects.requireNonNull(event, "event must not be null");
-        byte[] line = (event.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
         CompletableFuture<Void> done = new CompletableFuture<>();
         queueLock.lock();
         try {
@@ -225,7 +227,7 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
             }
             nextSeq++;
             expectedPrevHash = event.hash();
-            queue.add(new Pending(event, line, done));
+            queue.add(new Pending(event, done));
             if (queue.size() == 1 || queue.size() >= options.maxBatchEvents) {
                 queued.signal();
             }
@@ -324,15 +326,17 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
     private void write(List<Pending> batch) throws IOException {
         batches++;
         for (Pending p : batch) {
-            rotateIfNeeded(p);
-            if (buffer.remaining() < p.line.length) {
+            byte[] line = p.event.utf8();
+            int length = line.length + 1; // with the LF
+            rotateIfNeeded(p, length);
+            if (buffer.remaining() < length) {
                 flushBuffer();
-                if (buffer.capacity() < p.line.length) {
-                    buffer = ByteBuffer.allocateDirect(p.line.length);
+                if (buffer.capacity() < length) {
+                    buffer = ByteBuffer.allocateDirect(length);
                 }
             }
-            buffer.put(p.line);
-            fileSize += p.line.length;
+            buffer.put(line).put((byte) '\n');
+            fileSize += length;
             if (options.durability == Durability.EVERY_EVENT) {
                 flushBuffer();
                 force();
@@ -345,13 +349,13 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
         }
     }
 
-    private void rotateIfNeeded(Pending p) throws IOException {
-        LocalDate day = LocalDate.ofInstant(p.event.time(), ZoneOffset.UTC);
+    private void rotateIfNeeded(Pending p, int length) throws IOException {
+        long day = Math.floorDiv(p.event.time().getEpochSecond(), SECONDS_PER_DAY); // UTC epoch day, no LocalDate per event
         boolean rotate = channel == null
-                || (fileSize > 0 && options.rotateAtBytes > 0 && fileSize + p.line.length > options.rotateAtBytes)
-                || (fileSize > 0 && options.rotateDaily && fileDay != null && !fileDay.equals(day));
+                || (fileSize > 0 && options.rotateAtBytes > 0 && fileSize + length > options.rotateAtBytes)
+                || (fileSize > 0 && options.rotateDaily && fileDay != NO_DAY && fileDay != day);
         if (!rotate) {
-            if (fileDay == null) {
+            if (fileDay == NO_DAY) {
                 fileDay = day;
             }
             return;

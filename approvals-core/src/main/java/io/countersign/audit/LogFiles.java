@@ -150,6 +150,11 @@ final class LogFiles {
             return lineLength;
         }
 
+        /** The current line's bytes (the first {@link #length()} of them); overwritten by {@link #next()}. */
+        byte[] bytes() {
+            return line;
+        }
+
         /** The current line decoded as strict UTF-8. */
         String text() throws CharacterCodingException {
             String s = new String(line, 0, lineLength, StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.countersign.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,12 @@ public final class CanonicalJson {
      *     POJO node, or a string with an unpaired UTF-16 surrogate
      */
     public static byte[] canonicalBytes(JsonNode node) {
-        return canonicalString(node).getBytes(StandardCharsets.UTF_8);
+        if (node == null) {
+            throw new NullPointerException("node must not be null");
+        }
+        Utf8Out out = new Utf8Out(1024);
+        write(node, out, Where.ROOT);
+        return out.toByteArray();
     }
 
     /**
@@ -45,12 +51,7 @@ public final class CanonicalJson {
      *     POJO node, or a string with an unpaired UTF-16 surrogate
      */
     public static String canonicalString(JsonNode node) {
-        if (node == null) {
-            throw new NullPointerException("node must not be null");
-        }
-        StringBuilder out = new StringBuilder(512);
-        write(node, out, Where.ROOT);
-        return out.toString();
+        return new String(canonicalBytes(node), StandardCharsets.UTF_8);
     }
 
     /**
@@ -59,12 +60,95 @@ public final class CanonicalJson {
      * the tree.
      */
     public static String canonicalStringWithout(JsonNode node, Set<String> skip) {
+        return new String(canonicalBytesWithout(node, skip), StandardCharsets.UTF_8);
+    }
+
+    /** As {@link #canonicalStringWithout}, as UTF-8 bytes. */
+    public static byte[] canonicalBytesWithout(JsonNode node, Set<String> skip) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("node must be a JSON object");
         }
-        StringBuilder out = new StringBuilder(512);
-        writeObject(node, out, Where.ROOT, skip);
-        return out.toString();
+        Utf8Out out = new Utf8Out(1024);
+        writeObject(node, out, Where.ROOT, skip, null, null);
+        return out.toByteArray();
+    }
+
+    /**
+     * The canonical UTF-8 bytes of object {@code node}, also reporting where top-level members
+     * that it does not have would go: for each name in {@code absentNames} (which must not be
+     * members of {@code node}), {@code offsets[i]} is set to the byte offset at which a member with
+     * that name would start (the opening quote of the next larger member name, or the closing
+     * brace). The audit trail uses this to serialise an event once, hash those bytes, and splice
+     * {@code hash} and {@code signature} in, instead of serialising twice.
+     *
+     * @throws IllegalArgumentException as {@link #canonicalBytes}, or if a name in
+     *     {@code absentNames} is a member of {@code node}
+     */
+    public static byte[] canonicalBytes(JsonNode node, String[] absentNames, int[] offsets) {
+        if (node == null || !node.isObject()) {
+            throw new IllegalArgumentException("node must be a JSON object");
+        }
+        if (absentNames.length != offsets.length) {
+            throw new IllegalArgumentException("absentNames and offsets must have the same length");
+        }
+        for (String name : absentNames) {
+            if (node.has(name)) {
+                throw new IllegalArgumentException("node has member '" + name + "', which was expected to be absent");
+            }
+        }
+        Arrays.fill(offsets, -1);
+        Utf8Out out = new Utf8Out(1024);
+        writeObject(node, out, Where.ROOT, Set.of(), absentNames, offsets);
+        return out.toByteArray();
+    }
+
+    /**
+     * The canonical UTF-8 bytes of one object member {@code "name":"value"} with a string value,
+     * e.g. to splice a member into canonical bytes made by
+     * {@link #canonicalBytes(JsonNode, String[], int[])}.
+     *
+     * @throws IllegalArgumentException if the name or value has an unpaired UTF-16 surrogate
+     */
+    public static byte[] member(String name, String value) {
+        Utf8Out out = new Utf8Out(name.length() + value.length() + 8);
+        Where path = new Where(Where.ROOT, name, -1);
+        writeString(name, out, path);
+        out.put((byte) ':');
+        writeString(value, out, path);
+        return out.toByteArray();
+    }
+
+    /** A growable byte array: the canonical form is written as UTF-8 directly, never as chars first. */
+    private static final class Utf8Out {
+        private byte[] buf;
+        private int len;
+
+        Utf8Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        void ensure(int extra) {
+            if (len + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
+            }
+        }
+
+        void put(byte b) {
+            ensure(1);
+            buf[len++] = b;
+        }
+
+        void putAscii(String s) {
+            int n = s.length();
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                buf[len++] = (byte) s.charAt(i);
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, len);
+        }
     }
 
     /**
@@ -100,20 +184,20 @@ public final class CanonicalJson {
         return Hashing.sha256Hex(parts);
     }
 
-    private static void write(JsonNode node, StringBuilder out, Where path) {
+    private static void write(JsonNode node, Utf8Out out, Where path) {
         switch (node.getNodeType()) {
             case OBJECT:
-                writeObject(node, out, path, Set.of());
+                writeObject(node, out, path, Set.of(), null, null);
                 break;
             case ARRAY:
-                out.append('[');
+                out.put((byte) '[');
                 for (int i = 0; i < node.size(); i++) {
                     if (i > 0) {
-                        out.append(',');
+                        out.put((byte) ',');
                     }
                     write(node.get(i), out, new Where(path, null, i));
                 }
-                out.append(']');
+                out.put((byte) ']');
                 break;
             case STRING:
                 writeString(node.textValue(), out, path);
@@ -125,16 +209,16 @@ public final class CanonicalJson {
                 }
                 // Plain decimal: no exponent, no leading zeros, "-" for negatives.
                 if (node.canConvertToLong()) {
-                    out.append(node.longValue());
+                    out.putAscii(Long.toString(node.longValue()));
                 } else {
-                    out.append(node.bigIntegerValue().toString());
+                    out.putAscii(node.bigIntegerValue().toString());
                 }
                 break;
             case BOOLEAN:
-                out.append(node.booleanValue() ? "true" : "false");
+                out.putAscii(node.booleanValue() ? "true" : "false");
                 break;
             case NULL:
-                out.append("null");
+                out.putAscii("null");
                 break;
             default:
                 throw new IllegalArgumentException("canonical JSON cannot represent " + path + " of node type "
@@ -142,60 +226,106 @@ public final class CanonicalJson {
         }
     }
 
-    private static void writeObject(JsonNode node, StringBuilder out, Where path, Set<String> skip) {
+    private static void writeObject(JsonNode node, Utf8Out out, Where path, Set<String> skip, String[] absentNames,
+            int[] offsets) {
         List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> member = it.next();
-            if (!skip.contains(member.getKey())) {
+            if (skip.isEmpty() || !skip.contains(member.getKey())) {
                 members.add(member);
             }
         }
         // String.compareTo compares UTF-16 code units, exactly the order RFC 8785 section 3.2.3 requires.
         members.sort(Map.Entry.comparingByKey());
-        out.append('{');
+        out.put((byte) '{');
         boolean first = true;
         for (Map.Entry<String, JsonNode> member : members) {
+            if (absentNames != null) {
+                markAbsent(member.getKey(), out.len + (first ? 0 : 1), absentNames, offsets);
+            }
             if (!first) {
-                out.append(',');
+                out.put((byte) ',');
             }
             first = false;
             Where childPath = new Where(path, member.getKey(), -1);
             writeString(member.getKey(), out, childPath);
-            out.append(':');
+            out.put((byte) ':');
             write(member.getValue(), out, childPath);
         }
-        out.append('}');
+        if (absentNames != null) {
+            markAbsent(null, out.len, absentNames, offsets);
+        }
+        out.put((byte) '}');
     }
 
-    /** Escapes as ECMAScript JSON.stringify does (RFC 8785 section 3.2.2.2). */
-    private static void writeString(String s, StringBuilder out, Object path) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+    /** Sets the offset of every absent name still unplaced that sorts before {@code next} (null: the end). */
+    private static void markAbsent(String next, int offset, String[] absentNames, int[] offsets) {
+        for (int i = 0; i < absentNames.length; i++) {
+            if (offsets[i] < 0 && (next == null || absentNames[i].compareTo(next) < 0)) {
+                offsets[i] = offset;
+            }
+        }
+    }
+
+    /** Escapes as ECMAScript JSON.stringify does (RFC 8785 section 3.2.2.2), encoding as UTF-8. */
+    private static void writeString(String s, Utf8Out out, Object path) {
+        int n = s.length();
+        out.ensure(n + 2);
+        byte[] buf = out.buf;
+        int len = out.len;
+        buf[len++] = '"';
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
+            // Invariant: room for one byte per remaining char plus the closing quote.
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                buf[len++] = (byte) c;
+                continue;
+            }
+            // escapes and multi-byte characters need up to 6 bytes; keep the invariant for the rest
+            if (len + 6 + (n - i) + 1 > buf.length) {
+                out.len = len;
+                out.ensure(6 + (n - i) + 1);
+                buf = out.buf;
+            }
             switch (c) {
-                case '"': out.append("\\\""); break;
-                case '\\': out.append("\\\\"); break;
-                case '\b': out.append("\\b"); break;
-                case '\f': out.append("\\f"); break;
-                case '\n': out.append("\\n"); break;
-                case '\r': out.append("\\r"); break;
-                case '\t': out.append("\\t"); break;
+                case '"': buf[len++] = '\\'; buf[len++] = '"'; break;
+                case '\\': buf[len++] = '\\'; buf[len++] = '\\'; break;
+                case '\b': buf[len++] = '\\'; buf[len++] = 'b'; break;
+                case '\f': buf[len++] = '\\'; buf[len++] = 'f'; break;
+                case '\n': buf[len++] = '\\'; buf[len++] = 'n'; break;
+                case '\r': buf[len++] = '\\'; buf[len++] = 'r'; break;
+                case '\t': buf[len++] = '\\'; buf[len++] = 't'; break;
                 default:
                     if (c < 0x20) {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                        buf[len++] = '\\';
+                        buf[len++] = 'u';
+                        buf[len++] = '0';
+                        buf[len++] = '0';
+                        buf[len++] = (byte) HEX[c >> 4];
+                        buf[len++] = (byte) HEX[c & 0xF];
+                    } else if (c < 0x800) {
+                        buf[len++] = (byte) (0xC0 | (c >> 6));
+                        buf[len++] = (byte) (0x80 | (c & 0x3F));
                     } else if (Character.isHighSurrogate(c)) {
-                        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                        if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
                             throw unpairedSurrogate(path, c, i);
                         }
-                        out.append(c).append(s.charAt(++i));
+                        int cp = Character.toCodePoint(c, s.charAt(++i));
+                        buf[len++] = (byte) (0xF0 | (cp >> 18));
+                        buf[len++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                        buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                        buf[len++] = (byte) (0x80 | (cp & 0x3F));
                     } else if (Character.isLowSurrogate(c)) {
                         throw unpairedSurrogate(path, c, i);
                     } else {
-                        out.append(c);
+                        buf[len++] = (byte) (0xE0 | (c >> 12));
+                        buf[len++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                        buf[len++] = (byte) (0x80 | (c & 0x3F));
                     }
             }
         }
-        out.append('"');
+        buf[len++] = '"';
+        out.len = len;
     }
 
     private static IllegalArgumentException unpairedSurrogate(Object path, char c, int index) {

@@ -23,6 +23,16 @@ public final class Hashing {
     private Hashing() {
     }
 
+    /**
+     * This thread's SHA-256 digest, reset, for incremental hashing ({@code update} the parts, then
+     * {@code digest}). Do not keep it beyond the current computation: the next call resets it.
+     */
+    public static MessageDigest sha256Digest() {
+        MessageDigest md = SHA256.get();
+        md.reset();
+        return md;
+    }
+
     /** SHA-256 of the concatenation of {@code parts} (32 bytes). */
     public static byte[] sha256(byte[]... parts) {
         MessageDigest md = SHA256.get();
