@@ -6,15 +6,15 @@ package io.countersign.audit;
  */
 public final class AuditFormatException extends RuntimeException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    /** Creates an exception with the given message. */
-    public AuditFormatException(String message) {
-        super(message);
-    }
+  /** Creates an exception with the given message. */
+  public AuditFormatException(String message) {
+    super(message);
+  }
 
-    /** Creates an exception with the given message and cause. */
-    public AuditFormatException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  /** Creates an exception with the given message and cause. */
+  public AuditFormatException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

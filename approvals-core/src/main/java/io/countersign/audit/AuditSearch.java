@@ -35,199 +35,199 @@ import java.util.function.Predicate;
  */
 public final class AuditSearch {
 
-    /** Receives matching events; return {@code false} to stop the search. */
-    @FunctionalInterface
-    public interface Visitor {
-        /** Called with each matching event, in log order; {@code false} stops the search. */
-        boolean visit(AuditEvent event);
+  /** Receives matching events; return {@code false} to stop the search. */
+  @FunctionalInterface
+  public interface Visitor {
+    /** Called with each matching event, in log order; {@code false} stops the search. */
+    boolean visit(AuditEvent event);
+  }
+
+  private final List<Predicate<AuditEvent>> criteria;
+  private final String description;
+
+  private AuditSearch(Builder b) {
+    this.criteria = List.copyOf(b.criteria);
+    this.description = String.join(", ", b.described);
+  }
+
+  /** Starts a search; without criteria it matches every event. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** True if {@code event} matches every criterion. */
+  public boolean matches(AuditEvent event) {
+    for (Predicate<AuditEvent> c : criteria) {
+      if (!c.test(event)) {
+        return false;
+      }
     }
+    return true;
+  }
 
-    private final List<Predicate<AuditEvent>> criteria;
-    private final String description;
-
-    private AuditSearch(Builder b) {
-        this.criteria = List.copyOf(b.criteria);
-        this.description = String.join(", ", b.described);
+  /**
+   * Streams the log at {@code path} (a directory of {@code audit-<seq>.jsonl} files or one JSON
+   * Lines file) and hands each matching event to {@code visitor}. A torn last line is skipped.
+   *
+   * @return the number of matching events visited
+   * @throws IOException if the log cannot be read
+   * @throws AuditFormatException naming file and line, if a complete line is not an event
+   */
+  public long search(Path path, Visitor visitor) throws IOException {
+    Objects.requireNonNull(path, "path must not be null");
+    Objects.requireNonNull(visitor, "visitor must not be null");
+    List<Path> files = new ArrayList<>();
+    if (Files.isDirectory(path)) {
+      LogFiles.list(path).forEach(f -> files.add(f.path()));
+      if (files.isEmpty()) {
+        throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
+      }
+    } else if (Files.isRegularFile(path)) {
+      files.add(path);
+    } else {
+      throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
     }
-
-    /** Starts a search; without criteria it matches every event. */
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /** True if {@code event} matches every criterion. */
-    public boolean matches(AuditEvent event) {
-        for (Predicate<AuditEvent> c : criteria) {
-            if (!c.test(event)) {
-                return false;
+    long found = 0;
+    for (Path file : files) {
+      try (InputStream in = Files.newInputStream(file); LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
+        while (reader.next()) {
+          if (!reader.terminated()) {
+            break; // torn tail: not an event
+          }
+          AuditEvent event;
+          try {
+            event = AuditEvent.parse(reader.text());
+          } catch (AuditFormatException | CharacterCodingException e) {
+            throw new AuditFormatException(file.getFileName() + " line " + reader.lineNumber() + ": " + e.getMessage(), e);
+          }
+          if (matches(event)) {
+            found++;
+            if (!visitor.visit(event)) {
+              return found;
             }
+          }
         }
-        return true;
+      }
+    }
+    return found;
+  }
+
+  /** The first {@code limit} matching events of the log at {@code path}. */
+  public List<AuditEvent> find(Path path, int limit) throws IOException {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be >= 1 but was " + limit);
+    }
+    List<AuditEvent> out = new ArrayList<>();
+    search(path, e -> {
+      out.add(e);
+      return out.size() < limit;
+    });
+    return out;
+  }
+
+  /** The criteria, e.g. {@code reviewer=bob, decision=DENY}. */
+  @Override
+  public String toString() {
+    return "AuditSearch[" + description + "]";
+  }
+
+  private static String text(JsonNode node) {
+    return node != null && node.isTextual() ? node.textValue() : null;
+  }
+
+  private static String path(AuditEvent e, String field, String sub) {
+    JsonNode node = e.get(field);
+    return node == null ? null : text(node.get(sub));
+  }
+
+  /** Collects search criteria; each setter checks its argument at once. */
+  public static final class Builder {
+    private final List<Predicate<AuditEvent>> criteria = new ArrayList<>();
+    private final List<String> described = new ArrayList<>();
+    private Instant since;
+
+    private Builder() {
     }
 
-    /**
-     * Streams the log at {@code path} (a directory of {@code audit-<seq>.jsonl} files or one JSON
-     * Lines file) and hands each matching event to {@code visitor}. A torn last line is skipped.
-     *
-     * @return the number of matching events visited
-     * @throws IOException if the log cannot be read
-     * @throws AuditFormatException naming file and line, if a complete line is not an event
-     */
-    public long search(Path path, Visitor visitor) throws IOException {
-        Objects.requireNonNull(path, "path must not be null");
-        Objects.requireNonNull(visitor, "visitor must not be null");
-        List<Path> files = new ArrayList<>();
-        if (Files.isDirectory(path)) {
-            LogFiles.list(path).forEach(f -> files.add(f.path()));
-            if (files.isEmpty()) {
-                throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
-            }
-        } else if (Files.isRegularFile(path)) {
-            files.add(path);
-        } else {
-            throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
-        }
-        long found = 0;
-        for (Path file : files) {
-            try (InputStream in = Files.newInputStream(file); LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
-                while (reader.next()) {
-                    if (!reader.terminated()) {
-                        break; // torn tail: not an event
-                    }
-                    AuditEvent event;
-                    try {
-                        event = AuditEvent.parse(reader.text());
-                    } catch (AuditFormatException | CharacterCodingException e) {
-                        throw new AuditFormatException(file.getFileName() + " line " + reader.lineNumber() + ": " + e.getMessage(), e);
-                    }
-                    if (matches(event)) {
-                        found++;
-                        if (!visitor.visit(event)) {
-                            return found;
-                        }
-                    }
-                }
-            }
-        }
-        return found;
+    private Builder add(String what, Predicate<AuditEvent> p) {
+      described.add(what);
+      criteria.add(p);
+      return this;
     }
 
-    /** The first {@code limit} matching events of the log at {@code path}. */
-    public List<AuditEvent> find(Path path, int limit) throws IOException {
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1 but was " + limit);
-        }
-        List<AuditEvent> out = new ArrayList<>();
-        search(path, e -> {
-            out.add(e);
-            return out.size() < limit;
-        });
-        return out;
+    private static String nonBlank(String value, String name) {
+      Objects.requireNonNull(value, name + " must not be null");
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank but was '" + value + "'");
+      }
+      return value;
     }
 
-    /** The criteria, e.g. {@code reviewer=bob, decision=DENY}. */
-    @Override
-    public String toString() {
-        return "AuditSearch[" + description + "]";
+    /** Events whose action name or method contains {@code text}. */
+    public Builder action(String text) {
+      nonBlank(text, "action");
+      return add("action~" + text, e -> {
+        String plain = e.text("action");
+        String name = path(e, "action", "name");
+        String method = path(e, "action", "method");
+        return (plain != null && plain.contains(text)) || (name != null && name.contains(text))
+            || (method != null && method.contains(text));
+      });
     }
 
-    private static String text(JsonNode node) {
-        return node != null && node.isTextual() ? node.textValue() : null;
+    /** Events requested by (or on behalf of) principal {@code id}. */
+    public Builder actor(String id) {
+      nonBlank(id, "actor");
+      return add("actor=" + id, e -> id.equals(path(e, "actor", "id")) || id.equals(e.text("onBehalfOf")));
     }
 
-    private static String path(AuditEvent e, String field, String sub) {
-        JsonNode node = e.get(field);
-        return node == null ? null : text(node.get(sub));
+    /** Votes cast (or actions taken) by reviewer {@code id}. */
+    public Builder reviewer(String id) {
+      nonBlank(id, "reviewer");
+      return add("reviewer=" + id, e -> id.equals(path(e, "vote", "reviewer")) || id.equals(e.text("by")));
     }
 
-    /** Collects search criteria; each setter checks its argument at once. */
-    public static final class Builder {
-        private final List<Predicate<AuditEvent>> criteria = new ArrayList<>();
-        private final List<String> described = new ArrayList<>();
-        private Instant since;
-
-        private Builder() {
-        }
-
-        private Builder add(String what, Predicate<AuditEvent> p) {
-            described.add(what);
-            criteria.add(p);
-            return this;
-        }
-
-        private static String nonBlank(String value, String name) {
-            Objects.requireNonNull(value, name + " must not be null");
-            if (value.isBlank()) {
-                throw new IllegalArgumentException(name + " must not be blank but was '" + value + "'");
-            }
-            return value;
-        }
-
-        /** Events whose action name or method contains {@code text}. */
-        public Builder action(String text) {
-            nonBlank(text, "action");
-            return add("action~" + text, e -> {
-                String plain = e.text("action");
-                String name = path(e, "action", "name");
-                String method = path(e, "action", "method");
-                return (plain != null && plain.contains(text)) || (name != null && name.contains(text))
-                        || (method != null && method.contains(text));
-            });
-        }
-
-        /** Events requested by (or on behalf of) principal {@code id}. */
-        public Builder actor(String id) {
-            nonBlank(id, "actor");
-            return add("actor=" + id, e -> id.equals(path(e, "actor", "id")) || id.equals(e.text("onBehalfOf")));
-        }
-
-        /** Votes cast (or actions taken) by reviewer {@code id}. */
-        public Builder reviewer(String id) {
-            nonBlank(id, "reviewer");
-            return add("reviewer=" + id, e -> id.equals(path(e, "vote", "reviewer")) || id.equals(e.text("by")));
-        }
-
-        /** Events with vote decision or outcome {@code decision} (e.g. APPROVE, DENY, APPROVED, REJECTED, EXPIRED). */
-        public Builder decision(String decision) {
-            String d = nonBlank(decision, "decision").toUpperCase(Locale.ROOT);
-            return add("decision=" + d, e -> {
-                String vote = path(e, "vote", "decision");
-                String outcome = e.text("outcome");
-                return d.equalsIgnoreCase(vote == null ? "" : vote) || d.equalsIgnoreCase(outcome == null ? "" : outcome);
-            });
-        }
-
-        /** Events of this type. */
-        public Builder type(EventType type) {
-            Objects.requireNonNull(type, "type must not be null");
-            return add("type=" + type, e -> e.type() == type);
-        }
-
-        /** Events of this approval request. */
-        public Builder requestId(String requestId) {
-            nonBlank(requestId, "requestId");
-            return add("requestId=" + requestId, e -> requestId.equals(e.requestId()));
-        }
-
-        /** Events at or after {@code since}. */
-        public Builder since(Instant since) {
-            Objects.requireNonNull(since, "since must not be null");
-            this.since = since;
-            return add("since=" + since, e -> !e.time().isBefore(since));
-        }
-
-        /** Events strictly before {@code until}. */
-        public Builder until(Instant until) {
-            Objects.requireNonNull(until, "until must not be null");
-            if (since != null && !until.isAfter(since)) {
-                throw new IllegalArgumentException("until must be after since (" + since + ") but was " + until);
-            }
-            return add("until=" + until, e -> e.time().isBefore(until));
-        }
-
-        /** Builds the search. */
-        public AuditSearch build() {
-            return new AuditSearch(this);
-        }
+    /** Events with vote decision or outcome {@code decision} (e.g. APPROVE, DENY, APPROVED, REJECTED, EXPIRED). */
+    public Builder decision(String decision) {
+      String d = nonBlank(decision, "decision").toUpperCase(Locale.ROOT);
+      return add("decision=" + d, e -> {
+        String vote = path(e, "vote", "decision");
+        String outcome = e.text("outcome");
+        return d.equalsIgnoreCase(vote == null ? "" : vote) || d.equalsIgnoreCase(outcome == null ? "" : outcome);
+      });
     }
+
+    /** Events of this type. */
+    public Builder type(EventType type) {
+      Objects.requireNonNull(type, "type must not be null");
+      return add("type=" + type, e -> e.type() == type);
+    }
+
+    /** Events of this approval request. */
+    public Builder requestId(String requestId) {
+      nonBlank(requestId, "requestId");
+      return add("requestId=" + requestId, e -> requestId.equals(e.requestId()));
+    }
+
+    /** Events at or after {@code since}. */
+    public Builder since(Instant since) {
+      Objects.requireNonNull(since, "since must not be null");
+      this.since = since;
+      return add("since=" + since, e -> !e.time().isBefore(since));
+    }
+
+    /** Events strictly before {@code until}. */
+    public Builder until(Instant until) {
+      Objects.requireNonNull(until, "until must not be null");
+      if (since != null && !until.isAfter(since)) {
+        throw new IllegalArgumentException("until must be after since (" + since + ") but was " + until);
+      }
+      return add("until=" + until, e -> e.time().isBefore(until));
+    }
+
+    /** Builds the search. */
+    public AuditSearch build() {
+      return new AuditSearch(this);
+    }
+  }
 }

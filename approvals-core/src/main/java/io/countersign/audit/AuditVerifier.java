@@ -40,576 +40,576 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
  */
 public final class AuditVerifier {
 
-    private final Map<String, VerificationKey> pinned;
-    private final List<VerificationKey> unpinned;
-    private final long startAfterSeq;
-    private final String startAfterHash;
-    private final long expectSeq;
-    private final String expectHash;
+  private final Map<String, VerificationKey> pinned;
+  private final List<VerificationKey> unpinned;
+  private final long startAfterSeq;
+  private final String startAfterHash;
+  private final long expectSeq;
+  private final String expectHash;
 
-    private AuditVerifier(Builder b) {
-        this.pinned = Map.copyOf(b.pinned);
-        this.unpinned = List.copyOf(b.unpinned);
-        this.startAfterSeq = b.startAfterSeq;
-        this.startAfterHash = b.startAfterHash;
-        this.expectSeq = b.expectSeq;
-        this.expectHash = b.expectHash;
+  private AuditVerifier(Builder b) {
+    this.pinned = Map.copyOf(b.pinned);
+    this.unpinned = List.copyOf(b.unpinned);
+    this.startAfterSeq = b.startAfterSeq;
+    this.startAfterHash = b.startAfterHash;
+    this.expectSeq = b.expectSeq;
+    this.expectHash = b.expectHash;
+  }
+
+  /** Starts configuring a verifier. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Verifies a log that starts at genesis (first seq 1, prevHash of 64 zeros). */
+  public static VerificationResult verify(Iterable<AuditEvent> events, VerificationKey... keys) {
+    return verify(events, 0, AuditTrail.GENESIS_HASH, keys);
+  }
+
+  /**
+   * Verifies a log that continues after the event {@code startAfterSeq} whose hash is
+   * {@code startAfterHash} (e.g. a rotated file).
+   */
+  public static VerificationResult verify(Iterable<AuditEvent> events, long startAfterSeq, String startAfterHash,
+      VerificationKey... keys) {
+    return builder().keys(keys).startAfter(startAfterSeq, startAfterHash).build().verifyEvents(events);
+  }
+
+  /**
+   * Verifies the lines of a JSON Lines log that starts at genesis. A line that does not parse
+   * fails verification at that position, and the reason names the line number.
+   */
+  public static VerificationResult verifyLines(Iterable<String> jsonLines, VerificationKey... keys) {
+    return verifyLines(jsonLines, 0, AuditTrail.GENESIS_HASH, keys);
+  }
+
+  /** As {@link #verifyLines(Iterable, VerificationKey...)} for a log continuing after {@code startAfterSeq}. */
+  public static VerificationResult verifyLines(Iterable<String> jsonLines, long startAfterSeq, String startAfterHash,
+      VerificationKey... keys) {
+    return builder().keys(keys).startAfter(startAfterSeq, startAfterHash).build().verifyJsonLines(jsonLines);
+  }
+
+  /** Verifies sealed events (e.g. from an {@link InMemoryAuditSink}). */
+  public VerificationResult verifyEvents(Iterable<AuditEvent> events) {
+    Objects.requireNonNull(events, "events must not be null");
+    Run run = new Run(this);
+    for (AuditEvent event : events) {
+      Objects.requireNonNull(event, "events must not contain null");
+      byte[] bytes = event.utf8();
+      if (!run.fastCheck(bytes, bytes.length) && !run.check(event, null)) {
+        break;
+      }
     }
+    return run.finish();
+  }
 
-    /** Starts configuring a verifier. */
-    public static Builder builder() {
-        return new Builder();
+  /** Verifies JSON Lines given as strings (one event per element, without the LF). */
+  public VerificationResult verifyJsonLines(Iterable<String> jsonLines) {
+    Objects.requireNonNull(jsonLines, "jsonLines must not be null");
+    Run run = new Run(this);
+    long lineNumber = 0;
+    for (Iterator<String> it = jsonLines.iterator(); it.hasNext(); ) {
+      String line = Objects.requireNonNull(it.next(), "jsonLines must not contain null");
+      run.line = ++lineNumber;
+      if (!run.fastCheck(line) && !run.checkLine(line)) {
+        break;
+      }
     }
+    return run.finish();
+  }
 
-    /** Verifies a log that starts at genesis (first seq 1, prevHash of 64 zeros). */
-    public static VerificationResult verify(Iterable<AuditEvent> events, VerificationKey... keys) {
-        return verify(events, 0, AuditTrail.GENESIS_HASH, keys);
+  /**
+   * Verifies a log on disk, streaming: either a directory written by {@link FileAuditSink}
+   * (files {@code audit-<seq>.jsonl} in seq order, the chain continuing across them) or a single
+   * JSON Lines file. Failures name the file and line. A torn last line (an incomplete write) is
+   * reported in the reason of an {@link VerificationResult.Status#OPEN} result, never counted as
+   * an event; torn tails already set aside ({@code *.torn}) are listed in the notes.
+   *
+   * @throws IOException if the path cannot be read (missing, not a log, permission denied)
+   */
+  public VerificationResult verifyLog(Path path) throws IOException {
+    Objects.requireNonNull(path, "path must not be null");
+    Run run = new Run(this);
+    List<LogFiles.LogFile> files;
+    if (Files.isDirectory(path)) {
+      files = LogFiles.list(path);
+      if (files.isEmpty()) {
+        throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
+      }
+      for (Path torn : LogFiles.tornFiles(path)) {
+        run.notes.add("torn tail set aside earlier: " + torn.getFileName() + " (" + Files.size(torn)
+            + " bytes of an incomplete write; not part of the log)");
+      }
+    } else if (Files.isRegularFile(path)) {
+      files = List.of(new LogFiles.LogFile(path, -1));
+    } else {
+      throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
     }
-
-    /**
-     * Verifies a log that continues after the event {@code startAfterSeq} whose hash is
-     * {@code startAfterHash} (e.g. a rotated file).
-     */
-    public static VerificationResult verify(Iterable<AuditEvent> events, long startAfterSeq, String startAfterHash,
-            VerificationKey... keys) {
-        return builder().keys(keys).startAfter(startAfterSeq, startAfterHash).build().verifyEvents(events);
-    }
-
-    /**
-     * Verifies the lines of a JSON Lines log that starts at genesis. A line that does not parse
-     * fails verification at that position, and the reason names the line number.
-     */
-    public static VerificationResult verifyLines(Iterable<String> jsonLines, VerificationKey... keys) {
-        return verifyLines(jsonLines, 0, AuditTrail.GENESIS_HASH, keys);
-    }
-
-    /** As {@link #verifyLines(Iterable, VerificationKey...)} for a log continuing after {@code startAfterSeq}. */
-    public static VerificationResult verifyLines(Iterable<String> jsonLines, long startAfterSeq, String startAfterHash,
-            VerificationKey... keys) {
-        return builder().keys(keys).startAfter(startAfterSeq, startAfterHash).build().verifyJsonLines(jsonLines);
-    }
-
-    /** Verifies sealed events (e.g. from an {@link InMemoryAuditSink}). */
-    public VerificationResult verifyEvents(Iterable<AuditEvent> events) {
-        Objects.requireNonNull(events, "events must not be null");
-        Run run = new Run(this);
-        for (AuditEvent event : events) {
-            Objects.requireNonNull(event, "events must not contain null");
-            byte[] bytes = event.utf8();
-            if (!run.fastCheck(bytes, bytes.length) && !run.check(event, null)) {
-                break;
+    for (int i = 0; i < files.size() && run.failure == null; i++) {
+      LogFiles.LogFile file = files.get(i);
+      boolean last = i == files.size() - 1;
+      run.file = file.name();
+      run.line = 0;
+      try (InputStream in = Files.newInputStream(file.path());
+          LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
+        boolean first = true;
+        while (run.failure == null && reader.next()) {
+          run.line = reader.lineNumber();
+          if (!reader.terminated()) {
+            if (last) {
+              run.torn = "torn tail: line " + reader.lineNumber() + " of " + file.name() + " has " + reader.length()
+                  + " bytes without a terminating newline (an incomplete write, e.g. a crash); it is not an event"
+                  + " (opening the log with FileAuditSink sets it aside)";
+            } else {
+              run.fail(run.expectedSeq(), "file " + file.name() + " does not end with a newline, but a later file "
+                  + "follows it (rotated files are complete; edited?)");
             }
+            break;
+          }
+          if (first && file.firstSeq() >= 0) {
+            run.fileStart = file;
+          }
+          first = false;
+          if (run.fastCheck(reader.bytes(), reader.length())) {
+            run.fileStart = null;
+            continue;
+          }
+          String text;
+          try {
+            text = reader.text();
+          } catch (CharacterCodingException e) {
+            run.fileStart = null;
+            run.fail(run.expectedSeq(), "line " + reader.lineNumber() + " is not valid UTF-8");
+            break;
+          }
+          run.checkLine(text);
+          run.fileStart = null;
         }
-        return run.finish();
+      }
+    }
+    if (run.failure == null) {
+      run.file = null;
+      run.line = 0;
+    }
+    return run.finish();
+  }
+
+  /** The state of one verification pass. */
+  private static final class Run {
+    private final AuditVerifier config;
+    private final Map<String, VerificationKey> boundKeys = new HashMap<>();
+    private final List<VerificationKey> unbound;
+    private final Map<String, byte[]> learnedKeys = new LinkedHashMap<>();
+    private final Map<String, String> retired = new HashMap<>(); // key id -> "at seq N (rotated to K)"
+    private final Map<String, Ed25519PublicKeyParameters> parsed = new HashMap<>();
+    private final Set<String> keyIdsUsed = new LinkedHashSet<>();
+    private final List<String> notes = new ArrayList<>();
+    private final boolean keys;
+    private final long startSeq;
+    private long lastSeq;
+    private String lastHash;
+    private long checked;
+    private long signatures;
+    private long checkpoints;
+    private long signedRegular;
+    private long coveredByCheckpoint;
+    private long pendingStart;      // first seq not yet covered by a signature; 0 if none
+    private long lastSignedSeq;
+    private boolean lastIsClosingCheckpoint;
+    private final CanonicalLine fast = new CanonicalLine();
+    private long badSeq;
+    private String failure;
+    private Status failStatus;
+    private String torn;
+    private String file;
+    private long line;
+    private LogFiles.LogFile fileStart;
+    private String failFile;
+    private long failLine;
+
+    private enum Status { TAMPERED, UNSIGNED_TAIL }
+
+    Run(AuditVerifier config) {
+      this.config = config;
+      this.unbound = new ArrayList<>(config.unpinned);
+      this.keys = !config.pinned.isEmpty() || !config.unpinned.isEmpty();
+      this.startSeq = config.startAfterSeq;
+      this.lastSeq = config.startAfterSeq;
+      this.lastHash = config.startAfterHash;
     }
 
-    /** Verifies JSON Lines given as strings (one event per element, without the LF). */
-    public VerificationResult verifyJsonLines(Iterable<String> jsonLines) {
-        Objects.requireNonNull(jsonLines, "jsonLines must not be null");
-        Run run = new Run(this);
-        long lineNumber = 0;
-        for (Iterator<String> it = jsonLines.iterator(); it.hasNext(); ) {
-            String line = Objects.requireNonNull(it.next(), "jsonLines must not contain null");
-            run.line = ++lineNumber;
-            if (!run.fastCheck(line) && !run.checkLine(line)) {
-                break;
-            }
-        }
-        return run.finish();
+    long expectedSeq() {
+      return lastSeq + 1;
+    }
+
+    private static boolean isClosingCheckpoint(AuditEvent event) {
+      if (event.type() != EventType.CHECKPOINT) {
+        return false;
+      }
+      JsonNode checkpoint = event.get("checkpoint");
+      return AuditTrail.CHECKPOINT_CLOSE.equals(checkpoint == null ? null : checkpoint.path("reason").textValue());
     }
 
     /**
-     * Verifies a log on disk, streaming: either a directory written by {@link FileAuditSink}
-     * (files {@code audit-<seq>.jsonl} in seq order, the chain continuing across them) or a single
-     * JSON Lines file. Failures name the file and line. A torn last line (an incomplete write) is
-     * reported in the reason of an {@link VerificationResult.Status#OPEN} result, never counted as
-     * an event; torn tails already set aside ({@code *.torn}) are listed in the notes.
-     *
-     * @throws IOException if the path cannot be read (missing, not a log, permission denied)
+     * The fast path ({@link CanonicalLine}): accepts a canonical, unsigned, ordinary event line
+     * whose seq, link and hash are right, working on its bytes. Returns false, with the state
+     * unchanged, for anything else: then the full path ({@link #checkLine}) decides and says why.
      */
-    public VerificationResult verifyLog(Path path) throws IOException {
-        Objects.requireNonNull(path, "path must not be null");
-        Run run = new Run(this);
-        List<LogFiles.LogFile> files;
-        if (Files.isDirectory(path)) {
-            files = LogFiles.list(path);
-            if (files.isEmpty()) {
-                throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
-            }
-            for (Path torn : LogFiles.tornFiles(path)) {
-                run.notes.add("torn tail set aside earlier: " + torn.getFileName() + " (" + Files.size(torn)
-                        + " bytes of an incomplete write; not part of the log)");
-            }
-        } else if (Files.isRegularFile(path)) {
-            files = List.of(new LogFiles.LogFile(path, -1));
+    boolean fastCheck(byte[] bytes, int length) {
+      if (!fast.scan(bytes, length)) {
+        return false;
+      }
+      long seq = fast.seq();
+      if ((fileStart != null && seq != fileStart.firstSeq()) || seq != expectedSeq() || !fast.prevHashEquals(lastHash)
+          || !fast.hashMatches()) {
+        return false;
+      }
+      String hash = fast.hash();
+      if (config.expectSeq == seq && config.expectHash != null && !config.expectHash.equals(hash)) {
+        return false;
+      }
+      // As checkSignature for an unsigned event (never a CHECKPOINT or KEY_ROTATION here).
+      if (keys && pendingStart == 0) {
+        pendingStart = seq;
+      }
+      checked++;
+      lastSeq = seq;
+      lastHash = hash;
+      lastIsClosingCheckpoint = false;
+      return true;
+    }
+
+    /** {@link #fastCheck} for a line given as a string, if it can be encoded faithfully; else false. */
+    boolean fastCheck(String line) {
+      for (int i = 0; i < line.length(); i++) {
+        if (Character.isSurrogate(line.charAt(i))) {
+          return false; // a lone surrogate would be encoded as '?': leave such lines to the full path
+        }
+      }
+      byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+      return fastCheck(bytes, bytes.length);
+    }
+
+    boolean checkLine(String line) {
+      AuditEvent event;
+      try {
+        event = AuditEvent.parse(line);
+      } catch (AuditFormatException e) {
+        return fail(expectedSeq(), "line " + this.line + " is not a valid audit event: " + e.getMessage());
+      }
+      return check(event, line);
+    }
+
+    boolean check(AuditEvent event, String line) {
+      long expected = expectedSeq();
+      if (fileStart != null && event.seq() != fileStart.firstSeq()) {
+        return fail(expected, "file " + fileStart.name() + " is named for seq " + fileStart.firstSeq()
+            + " but starts with seq " + event.seq() + " (renamed or edited?)");
+      }
+      if (event.seq() != expected) {
+        String hint;
+        if (event.seq() < expected) {
+          hint = "event duplicated or reordered?";
+        } else if (fileStart != null && lastSeq > startSeq) {
+          hint = "a whole log file is missing: the previous file ends at seq " + lastSeq;
+        } else if (lastSeq == startSeq) {
+          hint = "events deleted, or a log continuing an earlier one: verify it with startAfterSeq/startAfterHash";
         } else {
-            throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
+          hint = "event deleted or reordered?";
         }
-        for (int i = 0; i < files.size() && run.failure == null; i++) {
-            LogFiles.LogFile file = files.get(i);
-            boolean last = i == files.size() - 1;
-            run.file = file.name();
-            run.line = 0;
-            try (InputStream in = Files.newInputStream(file.path());
-                    LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
-                boolean first = true;
-                while (run.failure == null && reader.next()) {
-                    run.line = reader.lineNumber();
-                    if (!reader.terminated()) {
-                        if (last) {
-                            run.torn = "torn tail: line " + reader.lineNumber() + " of " + file.name() + " has " + reader.length()
-                                    + " bytes without a terminating newline (an incomplete write, e.g. a crash); it is not an event"
-                                    + " (opening the log with FileAuditSink sets it aside)";
-                        } else {
-                            run.fail(run.expectedSeq(), "file " + file.name() + " does not end with a newline, but a later file "
-                                    + "follows it (rotated files are complete; edited?)");
-                        }
-                        break;
-                    }
-                    if (first && file.firstSeq() >= 0) {
-                        run.fileStart = file;
-                    }
-                    first = false;
-                    if (run.fastCheck(reader.bytes(), reader.length())) {
-                        run.fileStart = null;
-                        continue;
-                    }
-                    String text;
-                    try {
-                        text = reader.text();
-                    } catch (CharacterCodingException e) {
-                        run.fileStart = null;
-                        run.fail(run.expectedSeq(), "line " + reader.lineNumber() + " is not valid UTF-8");
-                        break;
-                    }
-                    run.checkLine(text);
-                    run.fileStart = null;
-                }
-            }
+        return fail(expected, "expected seq " + expected + " but found " + event.seq() + " (" + hint + ")");
+      }
+      if (!event.prevHash().equals(lastHash)) {
+        if (lastSeq == startSeq) {
+          return fail(expected, "prevHash " + event.prevHash() + " is not the expected start hash " + lastHash
+              + (startSeq == 0 ? " (genesis)" : ""));
         }
-        if (run.failure == null) {
-            run.file = null;
-            run.line = 0;
-        }
-        return run.finish();
+        return fail(expected, "prevHash does not match the hash of seq " + lastSeq + " (event replaced or inserted?)");
+      }
+      byte[] hash = event.recomputeHash();
+      if (!Hashing.hex(hash).equals(event.hash())) {
+        return fail(expected, "hash mismatch (event edited?)");
+      }
+      if (line != null && !line.equals(event.toJson())) {
+        return fail(expected, "line is not in canonical form (whitespace, key order or escaping changed)");
+      }
+      if (keys && !checkSignature(event, hash)) {
+        return false;
+      }
+      if (config.expectSeq == event.seq() && config.expectHash != null && !config.expectHash.equals(event.hash())) {
+        return fail(expected, "hash " + event.hash() + " differs from the expected head hash " + config.expectHash
+            + " (the log was rewritten from here or earlier)");
+      }
+      checked++;
+      lastSeq = event.seq();
+      lastHash = event.hash();
+      lastIsClosingCheckpoint = isClosingCheckpoint(event);
+      return true;
     }
 
-    /** The state of one verification pass. */
-    private static final class Run {
-        private final AuditVerifier config;
-        private final Map<String, VerificationKey> boundKeys = new HashMap<>();
-        private final List<VerificationKey> unbound;
-        private final Map<String, byte[]> learnedKeys = new LinkedHashMap<>();
-        private final Map<String, String> retired = new HashMap<>(); // key id -> "at seq N (rotated to K)"
-        private final Map<String, Ed25519PublicKeyParameters> parsed = new HashMap<>();
-        private final Set<String> keyIdsUsed = new LinkedHashSet<>();
-        private final List<String> notes = new ArrayList<>();
-        private final boolean keys;
-        private final long startSeq;
-        private long lastSeq;
-        private String lastHash;
-        private long checked;
-        private long signatures;
-        private long checkpoints;
-        private long signedRegular;
-        private long coveredByCheckpoint;
-        private long pendingStart;      // first seq not yet covered by a signature; 0 if none
-        private long lastSignedSeq;
-        private boolean lastIsClosingCheckpoint;
-        private final CanonicalLine fast = new CanonicalLine();
-        private long badSeq;
-        private String failure;
-        private Status failStatus;
-        private String torn;
-        private String file;
-        private long line;
-        private LogFiles.LogFile fileStart;
-        private String failFile;
-        private long failLine;
-
-        private enum Status { TAMPERED, UNSIGNED_TAIL }
-
-        Run(AuditVerifier config) {
-            this.config = config;
-            this.unbound = new ArrayList<>(config.unpinned);
-            this.keys = !config.pinned.isEmpty() || !config.unpinned.isEmpty();
-            this.startSeq = config.startAfterSeq;
-            this.lastSeq = config.startAfterSeq;
-            this.lastHash = config.startAfterHash;
+    private boolean checkSignature(AuditEvent event, byte[] hash) {
+      long seq = event.seq();
+      String keyId = event.keyId();
+      if (keyId == null) {
+        if (event.type() == EventType.CHECKPOINT || event.type() == EventType.KEY_ROTATION) {
+          return failSigned(seq, event.type() + " event is unsigned (forged?)");
         }
-
-        long expectedSeq() {
-            return lastSeq + 1;
+        if (pendingStart == 0) {
+          pendingStart = seq;
         }
+        return true;
+      }
+      String retiredAt = retired.get(keyId);
+      if (retiredAt != null) {
+        return failSigned(seq, "signed with key " + keyId + ", which was retired " + retiredAt
+            + "; events after a rotation must use the new key");
+      }
+      byte[] signature = AuditEvent.decodeSignature(event.signature());
+      Ed25519PublicKeyParameters key = keyFor(keyId, hash, signature);
+      if (key == null) {
+        return false; // failSigned already called
+      }
+      if (!Signatures.verifies(key, hash, signature)) {
+        return failSigned(seq, "signature does not verify with key " + keyId
+            + (event.type() == EventType.CHECKPOINT ? " (checkpoint signature replaced, or events before it rewritten?)" : ""));
+      }
+      if (event.type() == EventType.KEY_ROTATION && !rotate(event, keyId)) {
+        return false;
+      }
+      signatures++;
+      keyIdsUsed.add(keyId);
+      if (event.type() == EventType.CHECKPOINT) {
+        checkpoints++;
+      } else {
+        signedRegular++;
+      }
+      if (pendingStart != 0) {
+        coveredByCheckpoint += seq - pendingStart;
+        pendingStart = 0;
+      }
+      lastSignedSeq = seq;
+      return true;
+    }
 
-        private static boolean isClosingCheckpoint(AuditEvent event) {
-            if (event.type() != EventType.CHECKPOINT) {
-                return false;
-            }
-            JsonNode checkpoint = event.get("checkpoint");
-            return AuditTrail.CHECKPOINT_CLOSE.equals(checkpoint == null ? null : checkpoint.path("reason").textValue());
+    /** The key an event names, binding an unpinned key on first successful verification. */
+    private Ed25519PublicKeyParameters keyFor(String keyId, byte[] hash, byte[] signature) {
+      VerificationKey given = config.pinned.get(keyId);
+      if (given == null) {
+        given = boundKeys.get(keyId);
+      }
+      if (given != null) {
+        return parsedKey(keyId, given.publicKey());
+      }
+      byte[] learned = learnedKeys.get(keyId);
+      if (learned != null) {
+        return parsedKey(keyId, learned);
+      }
+      for (Iterator<VerificationKey> it = unbound.iterator(); it.hasNext(); ) {
+        VerificationKey candidate = it.next();
+        Ed25519PublicKeyParameters k = Signatures.publicKey(candidate.publicKey());
+        if (k != null && Signatures.verifies(k, hash, signature)) {
+          it.remove();
+          boundKeys.put(keyId, candidate);
+          parsed.put(keyId, k);
+          if (!candidate.keyId().equals(keyId)) {
+            notes.add("key " + candidate.keyId() + " was matched to key id " + keyId + " by its signatures");
+          }
+          return k;
         }
+      }
+      List<String> known = new ArrayList<>(config.pinned.keySet());
+      known.addAll(boundKeys.keySet());
+      known.addAll(learnedKeys.keySet());
+      failSigned(lastSeq + 1, "unknown key id " + keyId + (unbound.isEmpty() ? "" : " and none of the given keys verifies it")
+          + " (known: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+      return null;
+    }
 
-        /**
-         * The fast path ({@link CanonicalLine}): accepts a canonical, unsigned, ordinary event line
-         * whose seq, link and hash are right, working on its bytes. Returns false, with the state
-         * unchanged, for anything else: then the full path ({@link #checkLine}) decides and says why.
-         */
-        boolean fastCheck(byte[] bytes, int length) {
-            if (!fast.scan(bytes, length)) {
-                return false;
-            }
-            long seq = fast.seq();
-            if ((fileStart != null && seq != fileStart.firstSeq()) || seq != expectedSeq() || !fast.prevHashEquals(lastHash)
-                    || !fast.hashMatches()) {
-                return false;
-            }
-            String hash = fast.hash();
-            if (config.expectSeq == seq && config.expectHash != null && !config.expectHash.equals(hash)) {
-                return false;
-            }
-            // As checkSignature for an unsigned event (never a CHECKPOINT or KEY_ROTATION here).
-            if (keys && pendingStart == 0) {
-                pendingStart = seq;
-            }
-            checked++;
-            lastSeq = seq;
-            lastHash = hash;
-            lastIsClosingCheckpoint = false;
-            return true;
-        }
+    private Ed25519PublicKeyParameters parsedKey(String keyId, byte[] raw) {
+      Ed25519PublicKeyParameters k = parsed.computeIfAbsent(keyId, id -> Signatures.publicKey(raw));
+      if (k == null) {
+        failSigned(lastSeq + 1, "the public key for key id " + keyId + " is not a valid Ed25519 point");
+      }
+      return k;
+    }
 
-        /** {@link #fastCheck} for a line given as a string, if it can be encoded faithfully; else false. */
-        boolean fastCheck(String line) {
-            for (int i = 0; i < line.length(); i++) {
-                if (Character.isSurrogate(line.charAt(i))) {
-                    return false; // a lone surrogate would be encoded as '?': leave such lines to the full path
-                }
-            }
-            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-            return fastCheck(bytes, bytes.length);
-        }
+    private boolean rotate(AuditEvent event, String signedBy) {
+      JsonNode rotation = event.get("rotation");
+      String previous = rotation == null ? null : rotation.path("previousKeyId").textValue();
+      String next = rotation == null ? null : rotation.path("keyId").textValue();
+      String publicKey = rotation == null ? null : rotation.path("publicKey").textValue();
+      byte[] raw = null;
+      try {
+        raw = publicKey == null ? null : Base64.getDecoder().decode(publicKey);
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+      if (previous == null || next == null || next.isEmpty() || raw == null || raw.length != VerificationKey.PUBLIC_KEY_LENGTH) {
+        return failSigned(event.seq(), "KEY_ROTATION must carry rotation.previousKeyId, rotation.keyId and a 32-byte "
+            + "Base64 rotation.publicKey");
+      }
+      if (!previous.equals(signedBy)) {
+        return failSigned(event.seq(), "KEY_ROTATION names previous key " + previous + " but is signed with " + signedBy);
+      }
+      if (next.equals(signedBy) || retired.containsKey(next)) {
+        return failSigned(event.seq(), "KEY_ROTATION reintroduces key id " + next + ", which was already used");
+      }
+      VerificationKey given = config.pinned.get(next);
+      if (given != null && !java.util.Arrays.equals(given.publicKey(), raw)) {
+        return failSigned(event.seq(), "KEY_ROTATION introduces key " + next + " with a public key different from the "
+            + "one given for " + next + " (" + Hashing.hex(raw).substring(0, 16) + "... vs "
+            + Hashing.hex(given.publicKey()).substring(0, 16) + "...)");
+      }
+      retired.put(signedBy, "at seq " + event.seq() + " (rotated to " + next + ")");
+      if (given == null) {
+        learnedKeys.put(next, raw);
+        parsed.remove(next);
+        notes.add("key " + next + " introduced at seq " + event.seq() + " by a rotation signed with " + signedBy);
+      }
+      return true;
+    }
 
-        boolean checkLine(String line) {
-            AuditEvent event;
-            try {
-                event = AuditEvent.parse(line);
-            } catch (AuditFormatException e) {
-                return fail(expectedSeq(), "line " + this.line + " is not a valid audit event: " + e.getMessage());
-            }
-            return check(event, line);
-        }
+    /** A signature failure: everything since the last good signature is unauthenticated. */
+    private boolean failSigned(long seq, String why) {
+      if (pendingStart != 0 && pendingStart < seq) {
+        return fail(pendingStart, "events " + pendingStart + ".." + seq + " are not authenticated: seq " + seq + " " + why);
+      }
+      return fail(seq, why);
+    }
 
-        boolean check(AuditEvent event, String line) {
-            long expected = expectedSeq();
-            if (fileStart != null && event.seq() != fileStart.firstSeq()) {
-                return fail(expected, "file " + fileStart.name() + " is named for seq " + fileStart.firstSeq()
-                        + " but starts with seq " + event.seq() + " (renamed or edited?)");
-            }
-            if (event.seq() != expected) {
-                String hint;
-                if (event.seq() < expected) {
-                    hint = "event duplicated or reordered?";
-                } else if (fileStart != null && lastSeq > startSeq) {
-                    hint = "a whole log file is missing: the previous file ends at seq " + lastSeq;
-                } else if (lastSeq == startSeq) {
-                    hint = "events deleted, or a log continuing an earlier one: verify it with startAfterSeq/startAfterHash";
-                } else {
-                    hint = "event deleted or reordered?";
-                }
-                return fail(expected, "expected seq " + expected + " but found " + event.seq() + " (" + hint + ")");
-            }
-            if (!event.prevHash().equals(lastHash)) {
-                if (lastSeq == startSeq) {
-                    return fail(expected, "prevHash " + event.prevHash() + " is not the expected start hash " + lastHash
-                            + (startSeq == 0 ? " (genesis)" : ""));
-                }
-                return fail(expected, "prevHash does not match the hash of seq " + lastSeq + " (event replaced or inserted?)");
-            }
-            byte[] hash = event.recomputeHash();
-            if (!Hashing.hex(hash).equals(event.hash())) {
-                return fail(expected, "hash mismatch (event edited?)");
-            }
-            if (line != null && !line.equals(event.toJson())) {
-                return fail(expected, "line is not in canonical form (whitespace, key order or escaping changed)");
-            }
-            if (keys && !checkSignature(event, hash)) {
-                return false;
-            }
-            if (config.expectSeq == event.seq() && config.expectHash != null && !config.expectHash.equals(event.hash())) {
-                return fail(expected, "hash " + event.hash() + " differs from the expected head hash " + config.expectHash
-                        + " (the log was rewritten from here or earlier)");
-            }
-            checked++;
-            lastSeq = event.seq();
-            lastHash = event.hash();
-            lastIsClosingCheckpoint = isClosingCheckpoint(event);
-            return true;
-        }
+    boolean fail(long seq, String why) {
+      if (failure == null) {
+        badSeq = seq;
+        failure = "seq " + seq + ": " + why;
+        failStatus = Status.TAMPERED;
+        failFile = file;
+        failLine = line;
+      }
+      return false;
+    }
 
-        private boolean checkSignature(AuditEvent event, byte[] hash) {
-            long seq = event.seq();
-            String keyId = event.keyId();
-            if (keyId == null) {
-                if (event.type() == EventType.CHECKPOINT || event.type() == EventType.KEY_ROTATION) {
-                    return failSigned(seq, event.type() + " event is unsigned (forged?)");
-                }
-                if (pendingStart == 0) {
-                    pendingStart = seq;
-                }
-                return true;
-            }
-            String retiredAt = retired.get(keyId);
-            if (retiredAt != null) {
-                return failSigned(seq, "signed with key " + keyId + ", which was retired " + retiredAt
-                        + "; events after a rotation must use the new key");
-            }
-            byte[] signature = AuditEvent.decodeSignature(event.signature());
-            Ed25519PublicKeyParameters key = keyFor(keyId, hash, signature);
-            if (key == null) {
-                return false; // failSigned already called
-            }
-            if (!Signatures.verifies(key, hash, signature)) {
-                return failSigned(seq, "signature does not verify with key " + keyId
-                        + (event.type() == EventType.CHECKPOINT ? " (checkpoint signature replaced, or events before it rewritten?)" : ""));
-            }
-            if (event.type() == EventType.KEY_ROTATION && !rotate(event, keyId)) {
-                return false;
-            }
-            signatures++;
-            keyIdsUsed.add(keyId);
-            if (event.type() == EventType.CHECKPOINT) {
-                checkpoints++;
-            } else {
-                signedRegular++;
-            }
-            if (pendingStart != 0) {
-                coveredByCheckpoint += seq - pendingStart;
-                pendingStart = 0;
-            }
-            lastSignedSeq = seq;
-            return true;
-        }
+    VerificationResult finish() {
+      if (failure == null && keys && pendingStart != 0) {
+        failStatus = Status.UNSIGNED_TAIL;
+        badSeq = pendingStart;
+        failure = "seq " + pendingStart + ": events " + pendingStart + ".." + lastSeq + " after the last signed event"
+            + (lastSignedSeq > 0 ? " (seq " + lastSignedSeq + ")" : "") + " are not covered by any signature: "
+            + "a tail truncated inside a checkpoint interval, a writer that stopped before its next checkpoint, "
+            + "or events appended without the key";
+      }
+      if (failure == null && config.expectSeq > lastSeq) {
+        failStatus = Status.TAMPERED;
+        badSeq = lastSeq + 1;
+        failure = "seq " + badSeq + ": the log ends at seq " + lastSeq + " but the expected head is seq " + config.expectSeq
+            + " (events " + badSeq + ".." + config.expectSeq + " missing: truncated)";
+      }
+      String mode;
+      if (!keys) {
+        mode = VerificationResult.NONE;
+      } else if (coveredByCheckpoint > 0 && signedRegular > 0) {
+        mode = VerificationResult.MIXED;
+      } else if (coveredByCheckpoint > 0) {
+        mode = VerificationResult.CHECKPOINT;
+      } else {
+        mode = VerificationResult.PER_EVENT;
+      }
+      List<String> used = new ArrayList<>(keyIdsUsed);
+      if (failure != null) {
+        VerificationResult.Status status = failStatus == Status.UNSIGNED_TAIL
+            ? VerificationResult.Status.UNSIGNED_TAIL : VerificationResult.Status.TAMPERED;
+        String where = failStatus == Status.UNSIGNED_TAIL ? null : failFile;
+        return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash,
+            lastSignedSeq, where, where == null ? 0 : failLine, notes);
+      }
+      boolean closedAtEnd = lastIsClosingCheckpoint && torn == null;
+      if (closedAtEnd) {
+        return new VerificationResult(VerificationResult.Status.INTACT, checked, -1, null, mode, signatures, checkpoints, used,
+            lastSeq, lastHash, lastSignedSeq, null, 0, notes);
+      }
+      String why = torn != null ? torn
+          : "the log ends at seq " + lastSeq + " without a closing checkpoint (still being written, its writer crashed, "
+              + "or events after seq " + lastSeq + " were removed)";
+      return new VerificationResult(VerificationResult.Status.OPEN, checked, lastSeq + 1, why, mode, signatures, checkpoints, used,
+          lastSeq, lastHash, lastSignedSeq, null, 0, notes);
+    }
+  }
 
-        /** The key an event names, binding an unpinned key on first successful verification. */
-        private Ed25519PublicKeyParameters keyFor(String keyId, byte[] hash, byte[] signature) {
-            VerificationKey given = config.pinned.get(keyId);
-            if (given == null) {
-                given = boundKeys.get(keyId);
-            }
-            if (given != null) {
-                return parsedKey(keyId, given.publicKey());
-            }
-            byte[] learned = learnedKeys.get(keyId);
-            if (learned != null) {
-                return parsedKey(keyId, learned);
-            }
-            for (Iterator<VerificationKey> it = unbound.iterator(); it.hasNext(); ) {
-                VerificationKey candidate = it.next();
-                Ed25519PublicKeyParameters k = Signatures.publicKey(candidate.publicKey());
-                if (k != null && Signatures.verifies(k, hash, signature)) {
-                    it.remove();
-                    boundKeys.put(keyId, candidate);
-                    parsed.put(keyId, k);
-                    if (!candidate.keyId().equals(keyId)) {
-                        notes.add("key " + candidate.keyId() + " was matched to key id " + keyId + " by its signatures");
-                    }
-                    return k;
-                }
-            }
-            List<String> known = new ArrayList<>(config.pinned.keySet());
-            known.addAll(boundKeys.keySet());
-            known.addAll(learnedKeys.keySet());
-            failSigned(lastSeq + 1, "unknown key id " + keyId + (unbound.isEmpty() ? "" : " and none of the given keys verifies it")
-                    + " (known: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
-            return null;
-        }
+  /**
+   * Configures an {@link AuditVerifier}: the trusted keys, where the log starts and, optionally,
+   * the head it must reach.
+   */
+  public static final class Builder {
+    private final Map<String, VerificationKey> pinned = new LinkedHashMap<>();
+    private final List<VerificationKey> unpinned = new ArrayList<>();
+    private long startAfterSeq;
+    private String startAfterHash = AuditTrail.GENESIS_HASH;
+    private long expectSeq;
+    private String expectHash;
 
-        private Ed25519PublicKeyParameters parsedKey(String keyId, byte[] raw) {
-            Ed25519PublicKeyParameters k = parsed.computeIfAbsent(keyId, id -> Signatures.publicKey(raw));
-            if (k == null) {
-                failSigned(lastSeq + 1, "the public key for key id " + keyId + " is not a valid Ed25519 point");
-            }
-            return k;
-        }
+    private Builder() {
+    }
 
-        private boolean rotate(AuditEvent event, String signedBy) {
-            JsonNode rotation = event.get("rotation");
-            String previous = rotation == null ? null : rotation.path("previousKeyId").textValue();
-            String next = rotation == null ? null : rotation.path("keyId").textValue();
-            String publicKey = rotation == null ? null : rotation.path("publicKey").textValue();
-            byte[] raw = null;
-            try {
-                raw = publicKey == null ? null : Base64.getDecoder().decode(publicKey);
-            } catch (IllegalArgumentException e) {
-                // reported below
-            }
-            if (previous == null || next == null || next.isEmpty() || raw == null || raw.length != VerificationKey.PUBLIC_KEY_LENGTH) {
-                return failSigned(event.seq(), "KEY_ROTATION must carry rotation.previousKeyId, rotation.keyId and a 32-byte "
-                        + "Base64 rotation.publicKey");
-            }
-            if (!previous.equals(signedBy)) {
-                return failSigned(event.seq(), "KEY_ROTATION names previous key " + previous + " but is signed with " + signedBy);
-            }
-            if (next.equals(signedBy) || retired.containsKey(next)) {
-                return failSigned(event.seq(), "KEY_ROTATION reintroduces key id " + next + ", which was already used");
-            }
-            VerificationKey given = config.pinned.get(next);
-            if (given != null && !java.util.Arrays.equals(given.publicKey(), raw)) {
-                return failSigned(event.seq(), "KEY_ROTATION introduces key " + next + " with a public key different from the "
-                        + "one given for " + next + " (" + Hashing.hex(raw).substring(0, 16) + "... vs "
-                        + Hashing.hex(given.publicKey()).substring(0, 16) + "...)");
-            }
-            retired.put(signedBy, "at seq " + event.seq() + " (rotated to " + next + ")");
-            if (given == null) {
-                learnedKeys.put(next, raw);
-                parsed.remove(next);
-                notes.add("key " + next + " introduced at seq " + event.seq() + " by a rotation signed with " + signedBy);
-            }
-            return true;
-        }
+    /** Trusts {@code key} for events whose {@code keyId} equals {@code key.keyId()}. */
+    public Builder key(VerificationKey key) {
+      Objects.requireNonNull(key, "key must not be null");
+      VerificationKey earlier = pinned.putIfAbsent(key.keyId(), key);
+      if (earlier != null && !earlier.equals(key)) {
+        throw new IllegalArgumentException("two different verification keys have key id '" + key.keyId() + "'");
+      }
+      return this;
+    }
 
-        /** A signature failure: everything since the last good signature is unauthenticated. */
-        private boolean failSigned(long seq, String why) {
-            if (pendingStart != 0 && pendingStart < seq) {
-                return fail(pendingStart, "events " + pendingStart + ".." + seq + " are not authenticated: seq " + seq + " " + why);
-            }
-            return fail(seq, why);
-        }
-
-        boolean fail(long seq, String why) {
-            if (failure == null) {
-                badSeq = seq;
-                failure = "seq " + seq + ": " + why;
-                failStatus = Status.TAMPERED;
-                failFile = file;
-                failLine = line;
-            }
-            return false;
-        }
-
-        VerificationResult finish() {
-            if (failure == null && keys && pendingStart != 0) {
-                failStatus = Status.UNSIGNED_TAIL;
-                badSeq = pendingStart;
-                failure = "seq " + pendingStart + ": events " + pendingStart + ".." + lastSeq + " after the last signed event"
-                        + (lastSignedSeq > 0 ? " (seq " + lastSignedSeq + ")" : "") + " are not covered by any signature: "
-                        + "a tail truncated inside a checkpoint interval, a writer that stopped before its next checkpoint, "
-                        + "or events appended without the key";
-            }
-            if (failure == null && config.expectSeq > lastSeq) {
-                failStatus = Status.TAMPERED;
-                badSeq = lastSeq + 1;
-                failure = "seq " + badSeq + ": the log ends at seq " + lastSeq + " but the expected head is seq " + config.expectSeq
-                        + " (events " + badSeq + ".." + config.expectSeq + " missing: truncated)";
-            }
-            String mode;
-            if (!keys) {
-                mode = VerificationResult.NONE;
-            } else if (coveredByCheckpoint > 0 && signedRegular > 0) {
-                mode = VerificationResult.MIXED;
-            } else if (coveredByCheckpoint > 0) {
-                mode = VerificationResult.CHECKPOINT;
-            } else {
-                mode = VerificationResult.PER_EVENT;
-            }
-            List<String> used = new ArrayList<>(keyIdsUsed);
-            if (failure != null) {
-                VerificationResult.Status status = failStatus == Status.UNSIGNED_TAIL
-                        ? VerificationResult.Status.UNSIGNED_TAIL : VerificationResult.Status.TAMPERED;
-                String where = failStatus == Status.UNSIGNED_TAIL ? null : failFile;
-                return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash,
-                        lastSignedSeq, where, where == null ? 0 : failLine, notes);
-            }
-            boolean closedAtEnd = lastIsClosingCheckpoint && torn == null;
-            if (closedAtEnd) {
-                return new VerificationResult(VerificationResult.Status.INTACT, checked, -1, null, mode, signatures, checkpoints, used,
-                        lastSeq, lastHash, lastSignedSeq, null, 0, notes);
-            }
-            String why = torn != null ? torn
-                    : "the log ends at seq " + lastSeq + " without a closing checkpoint (still being written, its writer crashed, "
-                            + "or events after seq " + lastSeq + " were removed)";
-            return new VerificationResult(VerificationResult.Status.OPEN, checked, lastSeq + 1, why, mode, signatures, checkpoints, used,
-                    lastSeq, lastHash, lastSignedSeq, null, 0, notes);
-        }
+    /** {@link #key} for each of {@code keys}. */
+    public Builder keys(VerificationKey... keys) {
+      Objects.requireNonNull(keys, "keys must not be null");
+      for (VerificationKey key : keys) {
+        key(Objects.requireNonNull(key, "keys must not contain null"));
+      }
+      return this;
     }
 
     /**
-     * Configures an {@link AuditVerifier}: the trusted keys, where the log starts and, optionally,
-     * the head it must reach.
+     * Trusts {@code key} for whichever key id its signatures verify first (its own id is only a
+     * label): for a PEM file that does not say which key id it is. Once matched, the key counts
+     * for that id only.
      */
-    public static final class Builder {
-        private final Map<String, VerificationKey> pinned = new LinkedHashMap<>();
-        private final List<VerificationKey> unpinned = new ArrayList<>();
-        private long startAfterSeq;
-        private String startAfterHash = AuditTrail.GENESIS_HASH;
-        private long expectSeq;
-        private String expectHash;
-
-        private Builder() {
-        }
-
-        /** Trusts {@code key} for events whose {@code keyId} equals {@code key.keyId()}. */
-        public Builder key(VerificationKey key) {
-            Objects.requireNonNull(key, "key must not be null");
-            VerificationKey earlier = pinned.putIfAbsent(key.keyId(), key);
-            if (earlier != null && !earlier.equals(key)) {
-                throw new IllegalArgumentException("two different verification keys have key id '" + key.keyId() + "'");
-            }
-            return this;
-        }
-
-        /** {@link #key} for each of {@code keys}. */
-        public Builder keys(VerificationKey... keys) {
-            Objects.requireNonNull(keys, "keys must not be null");
-            for (VerificationKey key : keys) {
-                key(Objects.requireNonNull(key, "keys must not contain null"));
-            }
-            return this;
-        }
-
-        /**
-         * Trusts {@code key} for whichever key id its signatures verify first (its own id is only a
-         * label): for a PEM file that does not say which key id it is. Once matched, the key counts
-         * for that id only.
-         */
-        public Builder keyMatchedBySignature(VerificationKey key) {
-            unpinned.add(Objects.requireNonNull(key, "key must not be null"));
-            return this;
-        }
-
-        /** The log continues after event {@code seq} whose hash is {@code hash} (default: genesis). */
-        public Builder startAfter(long seq, String hash) {
-            if (seq < 0) {
-                throw new IllegalArgumentException("startAfterSeq must be >= 0 but was " + seq);
-            }
-            if (!Hashing.isLowerHex(hash, 64)) {
-                throw new IllegalArgumentException("startAfterHash must be 64 lower-case hex characters but was '" + hash + "'");
-            }
-            this.startAfterSeq = seq;
-            this.startAfterHash = hash;
-            return this;
-        }
-
-        /**
-         * The log must reach event {@code seq} (and, if {@code hash} is not {@code null}, that event
-         * must have this hash): a head kept elsewhere, which makes any truncation detectable.
-         */
-        public Builder expectHead(long seq, String hash) {
-            if (seq < 1) {
-                throw new IllegalArgumentException("expectHead seq must be >= 1 but was " + seq);
-            }
-            if (hash != null && !Hashing.isLowerHex(hash, 64)) {
-                throw new IllegalArgumentException("expectHead hash must be 64 lower-case hex characters but was '" + hash + "'");
-            }
-            this.expectSeq = seq;
-            this.expectHash = hash;
-            return this;
-        }
-
-        /** Builds the verifier (without keys it checks the hash chain only, and says so). */
-        public AuditVerifier build() {
-            return new AuditVerifier(this);
-        }
+    public Builder keyMatchedBySignature(VerificationKey key) {
+      unpinned.add(Objects.requireNonNull(key, "key must not be null"));
+      return this;
     }
+
+    /** The log continues after event {@code seq} whose hash is {@code hash} (default: genesis). */
+    public Builder startAfter(long seq, String hash) {
+      if (seq < 0) {
+        throw new IllegalArgumentException("startAfterSeq must be >= 0 but was " + seq);
+      }
+      if (!Hashing.isLowerHex(hash, 64)) {
+        throw new IllegalArgumentException("startAfterHash must be 64 lower-case hex characters but was '" + hash + "'");
+      }
+      this.startAfterSeq = seq;
+      this.startAfterHash = hash;
+      return this;
+    }
+
+    /**
+     * The log must reach event {@code seq} (and, if {@code hash} is not {@code null}, that event
+     * must have this hash): a head kept elsewhere, which makes any truncation detectable.
+     */
+    public Builder expectHead(long seq, String hash) {
+      if (seq < 1) {
+        throw new IllegalArgumentException("expectHead seq must be >= 1 but was " + seq);
+      }
+      if (hash != null && !Hashing.isLowerHex(hash, 64)) {
+        throw new IllegalArgumentException("expectHead hash must be 64 lower-case hex characters but was '" + hash + "'");
+      }
+      this.expectSeq = seq;
+      this.expectHash = hash;
+      return this;
+    }
+
+    /** Builds the verifier (without keys it checks the hash chain only, and says so). */
+    public AuditVerifier build() {
+      return new AuditVerifier(this);
+    }
+  }
 }

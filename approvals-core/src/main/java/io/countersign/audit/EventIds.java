@@ -19,43 +19,43 @@ import java.util.function.Supplier;
  */
 final class EventIds implements Supplier<String> {
 
-    private static final int IDS_PER_REFILL = 256;
+  private static final int IDS_PER_REFILL = 256;
 
-    private final SecureRandom random;
-    private final byte[] pool = new byte[16 * IDS_PER_REFILL];
-    private int next = pool.length;
+  private final SecureRandom random;
+  private final byte[] pool = new byte[16 * IDS_PER_REFILL];
+  private int next = pool.length;
 
-    EventIds() {
-        SecureRandom r;
-        try {
-            r = SecureRandom.getInstance("DRBG");
-        } catch (NoSuchAlgorithmException e) {
-            r = new SecureRandom(); // every Java 9+ runtime has DRBG; this is only a fallback
-        }
-        this.random = r;
+  EventIds() {
+    SecureRandom r;
+    try {
+      r = SecureRandom.getInstance("DRBG");
+    } catch (NoSuchAlgorithmException e) {
+      r = new SecureRandom(); // every Java 9+ runtime has DRBG; this is only a fallback
     }
+    this.random = r;
+  }
 
-    /** A new random UUID (version 4, IETF variant) in its canonical 36-character form. */
-    @Override
-    public synchronized String get() {
-        if (next == pool.length) {
-            random.nextBytes(pool);
-            next = 0;
-        }
-        long hi = 0;
-        long lo = 0;
-        for (int i = 0; i < 8; i++) {
-            hi = (hi << 8) | (pool[next + i] & 0xFF);
-            lo = (lo << 8) | (pool[next + 8 + i] & 0xFF);
-        }
-        next += 16;
-        hi = (hi & ~0xF000L) | 0x4000L;                                  // version 4
-        lo = (lo & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;     // IETF variant
-        return new UUID(hi, lo).toString();
+  /** A new random UUID (version 4, IETF variant) in its canonical 36-character form. */
+  @Override
+  public synchronized String get() {
+    if (next == pool.length) {
+      random.nextBytes(pool);
+      next = 0;
     }
+    long hi = 0;
+    long lo = 0;
+    for (int i = 0; i < 8; i++) {
+      hi = (hi << 8) | (pool[next + i] & 0xFF);
+      lo = (lo << 8) | (pool[next + 8 + i] & 0xFF);
+    }
+    next += 16;
+    hi = (hi & ~0xF000L) | 0x4000L;                                  // version 4
+    lo = (lo & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;     // IETF variant
+    return new UUID(hi, lo).toString();
+  }
 
-    @Override
-    public String toString() {
-        return "random UUIDs (" + random.getAlgorithm() + ")";
-    }
+  @Override
+  public String toString() {
+    return "random UUIDs (" + random.getAlgorithm() + ")";
+  }
 }

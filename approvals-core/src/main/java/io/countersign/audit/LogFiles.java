@@ -25,151 +25,151 @@ import java.util.regex.Pattern;
  */
 final class LogFiles {
 
-    /** {@code audit-<first seq, 16 digits>.jsonl}. */
-    static final Pattern NAME = Pattern.compile("audit-(\\d{16})\\.jsonl");
-    static final String TORN_SUFFIX = ".torn";
-    static final String LOCK_FILE = "audit.lock";
+  /** {@code audit-<first seq, 16 digits>.jsonl}. */
+  static final Pattern NAME = Pattern.compile("audit-(\\d{16})\\.jsonl");
+  static final String TORN_SUFFIX = ".torn";
+  static final String LOCK_FILE = "audit.lock";
 
-    private LogFiles() {
+  private LogFiles() {
+  }
+
+  /** One log file and the seq its name says it starts with. */
+  record LogFile(Path path, long firstSeq) {
+    String name() {
+      return path.getFileName().toString();
     }
+  }
 
-    /** One log file and the seq its name says it starts with. */
-    record LogFile(Path path, long firstSeq) {
-        String name() {
-            return path.getFileName().toString();
+  static String fileName(long firstSeq) {
+    return String.format(Locale.ROOT, "audit-%016d.jsonl", firstSeq);
+  }
+
+  /** The log files of {@code dir} in chain order (by the seq in their names). */
+  static List<LogFile> list(Path dir) throws IOException {
+    List<LogFile> files = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path p : stream) {
+        Matcher m = NAME.matcher(p.getFileName().toString());
+        if (m.matches() && Files.isRegularFile(p)) {
+          files.add(new LogFile(p, Long.parseLong(m.group(1))));
         }
+      }
     }
+    files.sort(Comparator.comparingLong(LogFile::firstSeq));
+    return files;
+  }
 
-    static String fileName(long firstSeq) {
-        return String.format(Locale.ROOT, "audit-%016d.jsonl", firstSeq);
+  /** Torn tails set aside by {@link FileAuditSink} ({@code *.torn}), sorted by name. */
+  static List<Path> tornFiles(Path dir) throws IOException {
+    List<Path> torn = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + TORN_SUFFIX)) {
+      stream.forEach(torn::add);
     }
+    torn.sort(Comparator.comparing(Path::toString));
+    return torn;
+  }
 
-    /** The log files of {@code dir} in chain order (by the seq in their names). */
-    static List<LogFile> list(Path dir) throws IOException {
-        List<LogFile> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path p : stream) {
-                Matcher m = NAME.matcher(p.getFileName().toString());
-                if (m.matches() && Files.isRegularFile(p)) {
-                    files.add(new LogFile(p, Long.parseLong(m.group(1))));
-                }
-            }
-        }
-        files.sort(Comparator.comparingLong(LogFile::firstSeq));
-        return files;
-    }
+  /**
+   * Reads LF-terminated lines of UTF-8 one at a time with a bounded buffer, so memory stays flat
+   * however large the file. Tells whether the line just read ended with LF (a last line without
+   * one is a torn write, not an event).
+   */
+  static final class LineReader implements Closeable {
+    private static final int MAX_LINE = 16 * 1024 * 1024;
 
-    /** Torn tails set aside by {@link FileAuditSink} ({@code *.torn}), sorted by name. */
-    static List<Path> tornFiles(Path dir) throws IOException {
-        List<Path> torn = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + TORN_SUFFIX)) {
-            stream.forEach(torn::add);
-        }
-        torn.sort(Comparator.comparing(Path::toString));
-        return torn;
+    private final InputStream in;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int limit;
+    private byte[] line = new byte[4096];
+    private int lineLength;
+    private boolean terminated;
+    private long lineNumber;
+
+    LineReader(InputStream in) {
+      this.in = in;
     }
 
     /**
-     * Reads LF-terminated lines of UTF-8 one at a time with a bounded buffer, so memory stays flat
-     * however large the file. Tells whether the line just read ended with LF (a last line without
-     * one is a torn write, not an event).
+     * Advances to the next line; false at end of input. A line longer than 16 MiB is an error
+     * (no event is that large; a file without newlines must not exhaust memory).
      */
-    static final class LineReader implements Closeable {
-        private static final int MAX_LINE = 16 * 1024 * 1024;
-
-        private final InputStream in;
-        private final byte[] buf = new byte[1 << 16];
-        private int pos;
-        private int limit;
-        private byte[] line = new byte[4096];
-        private int lineLength;
-        private boolean terminated;
-        private long lineNumber;
-
-        LineReader(InputStream in) {
-            this.in = in;
-        }
-
-        /**
-         * Advances to the next line; false at end of input. A line longer than 16 MiB is an error
-         * (no event is that large; a file without newlines must not exhaust memory).
-         */
-        boolean next() throws IOException {
-            lineLength = 0;
-            while (true) {
-                if (pos == limit) {
-                    limit = in.read(buf, 0, buf.length);
-                    pos = 0;
-                    if (limit <= 0) {
-                        limit = 0;
-                        if (lineLength == 0) {
-                            return false;
-                        }
-                        terminated = false;
-                        lineNumber++;
-                        return true;
-                    }
-                }
-                int start = pos;
-                while (pos < limit && buf[pos] != '\n') {
-                    pos++;
-                }
-                append(start, pos - start);
-                if (pos < limit) {
-                    pos++; // the LF
-                    terminated = true;
-                    lineNumber++;
-                    return true;
-                }
+    boolean next() throws IOException {
+      lineLength = 0;
+      while (true) {
+        if (pos == limit) {
+          limit = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (limit <= 0) {
+            limit = 0;
+            if (lineLength == 0) {
+              return false;
             }
+            terminated = false;
+            lineNumber++;
+            return true;
+          }
         }
-
-        private void append(int from, int n) throws IOException {
-            if (n == 0) {
-                return;
-            }
-            if (lineLength + n > line.length) {
-                if (lineLength + n > MAX_LINE) {
-                    throw new IOException("line " + (lineNumber + 1) + " is longer than " + MAX_LINE + " bytes");
-                }
-                line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + n));
-            }
-            System.arraycopy(buf, from, line, lineLength, n);
-            lineLength += n;
+        int start = pos;
+        while (pos < limit && buf[pos] != '\n') {
+          pos++;
         }
-
-        boolean terminated() {
-            return terminated;
+        append(start, pos - start);
+        if (pos < limit) {
+          pos++; // the LF
+          terminated = true;
+          lineNumber++;
+          return true;
         }
-
-        long lineNumber() {
-            return lineNumber;
-        }
-
-        int length() {
-            return lineLength;
-        }
-
-        /** The current line's bytes (the first {@link #length()} of them); overwritten by {@link #next()}. */
-        byte[] bytes() {
-            return line;
-        }
-
-        /** The current line decoded as strict UTF-8. */
-        String text() throws CharacterCodingException {
-            String s = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-            if (s.indexOf('\uFFFD') >= 0) { // malformed input, or a literal U+FFFD: decide strictly
-                return StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(line, 0, lineLength)).toString();
-            }
-            return s;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
+      }
     }
+
+    private void append(int from, int n) throws IOException {
+      if (n == 0) {
+        return;
+      }
+      if (lineLength + n > line.length) {
+        if (lineLength + n > MAX_LINE) {
+          throw new IOException("line " + (lineNumber + 1) + " is longer than " + MAX_LINE + " bytes");
+        }
+        line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + n));
+      }
+      System.arraycopy(buf, from, line, lineLength, n);
+      lineLength += n;
+    }
+
+    boolean terminated() {
+      return terminated;
+    }
+
+    long lineNumber() {
+      return lineNumber;
+    }
+
+    int length() {
+      return lineLength;
+    }
+
+    /** The current line's bytes (the first {@link #length()} of them); overwritten by {@link #next()}. */
+    byte[] bytes() {
+      return line;
+    }
+
+    /** The current line decoded as strict UTF-8. */
+    String text() throws CharacterCodingException {
+      String s = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+      if (s.indexOf('\uFFFD') >= 0) { // malformed input, or a literal U+FFFD: decide strictly
+        return StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(line, 0, lineLength)).toString();
+      }
+      return s;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
 }

@@ -13,90 +13,90 @@ import java.util.stream.Collectors;
 /** Shared fixtures for audit tests: deterministic keys, events and whole chains. */
 final class AuditChains {
 
-    static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
+  static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
 
-    /** The event types the gate records (CHECKPOINT and KEY_ROTATION are written by the trail itself). */
-    static final List<EventType> GATE_TYPES = List.of(EventType.REQUESTED, EventType.VOTE, EventType.DECIDED,
-            EventType.EXECUTED, EventType.FAILED, EventType.EXPIRED, EventType.DELIVERY_FAILED, EventType.CANCELLED);
+  /** The event types the gate records (CHECKPOINT and KEY_ROTATION are written by the trail itself). */
+  static final List<EventType> GATE_TYPES = List.of(EventType.REQUESTED, EventType.VOTE, EventType.DECIDED,
+      EventType.EXECUTED, EventType.FAILED, EventType.EXPIRED, EventType.DELIVERY_FAILED, EventType.CANCELLED);
 
-    private AuditChains() {
+  private AuditChains() {
+  }
+
+  /** A deterministic key derived from its id, so test failures are reproducible. */
+  static Ed25519Signer key(String keyId) {
+    return Ed25519Signer.of(keyId, Hashing.sha256(("test key " + keyId).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** An unsealed event with a variety of field types (nested object, array, non-ASCII text). */
+  static AuditEvent.Builder sampleEvent(int i) {
+    EventType type = GATE_TYPES.get(i % GATE_TYPES.size());
+    return AuditEvent.builder(type)
+        .time(T0.plusSeconds(i))
+        .requestId("req-" + (i / 3))
+        .field("action", "Payments#refund")
+        .field("amountMinor", 1000L * i)
+        .field("justification", "refund for caf\u00e9 order #" + i + " \u2014 \"urgent\"")
+        .field("rule", Map.of("quorum", 2, "groups", List.of("finance-leads"), "timeout", Duration.ofMinutes(15)));
+  }
+
+  /** A trail with deterministic event ids (evt-1, evt-2, ...) writing to {@code sink}. */
+  static AuditTrail.Builder trail(InMemoryAuditSink sink, Signer signerOrNull) {
+    AtomicLong ids = new AtomicLong();
+    AuditTrail.Builder builder = AuditTrail.builder().sink(sink).idSource(() -> "evt-" + ids.incrementAndGet());
+    return signerOrNull == null ? builder : builder.signer(signerOrNull);
+  }
+
+  /** A sealed chain of {@code n} sample events starting at genesis. */
+  static List<AuditEvent> chain(int n, Signer signerOrNull) {
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    AuditTrail trail = trail(sink, signerOrNull).build();
+    for (int i = 1; i <= n; i++) {
+      trail.record(sampleEvent(i)).join();
     }
+    return sink.events();
+  }
 
-    /** A deterministic key derived from its id, so test failures are reproducible. */
-    static Ed25519Signer key(String keyId) {
-        return Ed25519Signer.of(keyId, Hashing.sha256(("test key " + keyId).getBytes(StandardCharsets.UTF_8)));
-    }
+  /** Writes {@code lines} as a one-file log directory {@code dir} (created) and returns {@code dir}. */
+  static java.nio.file.Path writeLog(java.nio.file.Path dir, List<String> lines) throws java.io.IOException {
+    java.nio.file.Files.createDirectories(dir);
+    StringBuilder text = new StringBuilder();
+    lines.forEach(l -> text.append(l).append('\n'));
+    java.nio.file.Files.writeString(dir.resolve(LogFiles.fileName(1)), text, StandardCharsets.UTF_8);
+    return dir;
+  }
 
-    /** An unsealed event with a variety of field types (nested object, array, non-ASCII text). */
-    static AuditEvent.Builder sampleEvent(int i) {
-        EventType type = GATE_TYPES.get(i % GATE_TYPES.size());
-        return AuditEvent.builder(type)
-                .time(T0.plusSeconds(i))
-                .requestId("req-" + (i / 3))
-                .field("action", "Payments#refund")
-                .field("amountMinor", 1000L * i)
-                .field("justification", "refund for caf\u00e9 order #" + i + " \u2014 \"urgent\"")
-                .field("rule", Map.of("quorum", 2, "groups", List.of("finance-leads"), "timeout", Duration.ofMinutes(15)));
+  /** All lines of all log files of {@code dir}, in chain order. */
+  static List<String> readLog(java.nio.file.Path dir) throws java.io.IOException {
+    List<String> all = new java.util.ArrayList<>();
+    for (LogFiles.LogFile f : LogFiles.list(dir)) {
+      all.addAll(java.nio.file.Files.readAllLines(f.path(), StandardCharsets.UTF_8));
     }
+    return all;
+  }
 
-    /** A trail with deterministic event ids (evt-1, evt-2, ...) writing to {@code sink}. */
-    static AuditTrail.Builder trail(InMemoryAuditSink sink, Signer signerOrNull) {
-        AtomicLong ids = new AtomicLong();
-        AuditTrail.Builder builder = AuditTrail.builder().sink(sink).idSource(() -> "evt-" + ids.incrementAndGet());
-        return signerOrNull == null ? builder : builder.signer(signerOrNull);
+  /**
+   * Re-seals the gate events among {@code originals} (checkpoints are dropped) as a fresh chain
+   * continuing after {@code afterSeq}/{@code afterHash}, as an attacker would; {@code trailSettings}
+   * picks the signer and mode.
+   */
+  static List<AuditEvent> rebuild(List<AuditEvent> originals, long afterSeq, String afterHash,
+      java.util.function.UnaryOperator<AuditTrail.Builder> trailSettings) {
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    AuditTrail trail = trailSettings.apply(AuditTrail.builder().sink(sink).continueAfter(afterSeq, afterHash)).build();
+    for (AuditEvent original : originals) {
+      if (!GATE_TYPES.contains(original.type())) {
+        continue;
+      }
+      AuditEvent.Builder copy = AuditEvent.builder(original.type()).time(original.time()).requestId(original.requestId());
+      for (String field : List.of("action", "amountMinor", "justification", "rule")) {
+        copy.field(field, original.get(field));
+      }
+      trail.record(copy).join();
     }
+    return sink.events();
+  }
 
-    /** A sealed chain of {@code n} sample events starting at genesis. */
-    static List<AuditEvent> chain(int n, Signer signerOrNull) {
-        InMemoryAuditSink sink = new InMemoryAuditSink();
-        AuditTrail trail = trail(sink, signerOrNull).build();
-        for (int i = 1; i <= n; i++) {
-            trail.record(sampleEvent(i)).join();
-        }
-        return sink.events();
-    }
-
-    /** Writes {@code lines} as a one-file log directory {@code dir} (created) and returns {@code dir}. */
-    static java.nio.file.Path writeLog(java.nio.file.Path dir, List<String> lines) throws java.io.IOException {
-        java.nio.file.Files.createDirectories(dir);
-        StringBuilder text = new StringBuilder();
-        lines.forEach(l -> text.append(l).append('\n'));
-        java.nio.file.Files.writeString(dir.resolve(LogFiles.fileName(1)), text, StandardCharsets.UTF_8);
-        return dir;
-    }
-
-    /** All lines of all log files of {@code dir}, in chain order. */
-    static List<String> readLog(java.nio.file.Path dir) throws java.io.IOException {
-        List<String> all = new java.util.ArrayList<>();
-        for (LogFiles.LogFile f : LogFiles.list(dir)) {
-            all.addAll(java.nio.file.Files.readAllLines(f.path(), StandardCharsets.UTF_8));
-        }
-        return all;
-    }
-
-    /**
-     * Re-seals the gate events among {@code originals} (checkpoints are dropped) as a fresh chain
-     * continuing after {@code afterSeq}/{@code afterHash}, as an attacker would; {@code trailSettings}
-     * picks the signer and mode.
-     */
-    static List<AuditEvent> rebuild(List<AuditEvent> originals, long afterSeq, String afterHash,
-            java.util.function.UnaryOperator<AuditTrail.Builder> trailSettings) {
-        InMemoryAuditSink sink = new InMemoryAuditSink();
-        AuditTrail trail = trailSettings.apply(AuditTrail.builder().sink(sink).continueAfter(afterSeq, afterHash)).build();
-        for (AuditEvent original : originals) {
-            if (!GATE_TYPES.contains(original.type())) {
-                continue;
-            }
-            AuditEvent.Builder copy = AuditEvent.builder(original.type()).time(original.time()).requestId(original.requestId());
-            for (String field : List.of("action", "amountMinor", "justification", "rule")) {
-                copy.field(field, original.get(field));
-            }
-            trail.record(copy).join();
-        }
-        return sink.events();
-    }
-
-    static List<String> lines(List<AuditEvent> events) {
-        return events.stream().map(AuditEvent::toJson).collect(Collectors.toList());
-    }
+  static List<String> lines(List<AuditEvent> events) {
+    return events.stream().map(AuditEvent::toJson).collect(Collectors.toList());
+  }
 }

@@ -20,83 +20,83 @@ import org.junit.jupiter.api.Test;
  */
 class AuditFormatDocTest {
 
-    /** RFC 8032 section 7.1 TEST 1 private key, so readers can cross-check the public key. */
-    static final String PRIVATE_KEY_HEX = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+  /** RFC 8032 section 7.1 TEST 1 private key, so readers can cross-check the public key. */
+  static final String PRIVATE_KEY_HEX = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
 
-    private static final Path DOC = Path.of("..", "docs", "AUDIT-FORMAT.md");
+  private static final Path DOC = Path.of("..", "docs", "AUDIT-FORMAT.md");
 
-    static List<AuditEvent> exampleChain() {
-        Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
-        InMemoryAuditSink sink = new InMemoryAuditSink();
-        Iterator<String> ids = List.of("3f2c9a4e-5b1d-4c7e-9a0f-1d2e3f4a5b6c", "8b7a6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d").iterator();
-        AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).idSource(ids::next).build();
-        trail.record(AuditEvent.builder(EventType.REQUESTED)
-                .time(Instant.parse("2025-03-01T09:00:00Z"))
-                .requestId("req-7f3a")
-                .field("action", "com.example.Payments#refund")
-                .field("actor", Map.of("id", "agent:refund-bot", "kind", "AGENT"))
-                .field("amountMinor", 125000)
-                .field("justification", "caf\u00e9 order #881 charged twice\nsee ticket")).join();
-        trail.record(AuditEvent.builder(EventType.DECIDED)
-                .time(Instant.parse("2025-03-01T09:04:30.250Z"))
-                .requestId("req-7f3a")
-                .field("outcome", "APPROVED")
-                .field("approvers", List.of("alice"))).join();
-        return sink.events();
+  static List<AuditEvent> exampleChain() {
+    Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    Iterator<String> ids = List.of("3f2c9a4e-5b1d-4c7e-9a0f-1d2e3f4a5b6c", "8b7a6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d").iterator();
+    AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).idSource(ids::next).build();
+    trail.record(AuditEvent.builder(EventType.REQUESTED)
+        .time(Instant.parse("2025-03-01T09:00:00Z"))
+        .requestId("req-7f3a")
+        .field("action", "com.example.Payments#refund")
+        .field("actor", Map.of("id", "agent:refund-bot", "kind", "AGENT"))
+        .field("amountMinor", 125000)
+        .field("justification", "caf\u00e9 order #881 charged twice\nsee ticket")).join();
+    trail.record(AuditEvent.builder(EventType.DECIDED)
+        .time(Instant.parse("2025-03-01T09:04:30.250Z"))
+        .requestId("req-7f3a")
+        .field("outcome", "APPROVED")
+        .field("approvers", List.of("alice"))).join();
+    return sink.events();
+  }
+
+  static String exampleMarkdown() {
+    Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
+    List<AuditEvent> events = exampleChain();
+    StringBuilder md = new StringBuilder();
+    md.append("Key id: `example-key`\n\n");
+    md.append("Private key (32-byte seed, hex; RFC 8032 section 7.1 TEST 1 — never use it for real):\n\n");
+    md.append("```\n").append(PRIVATE_KEY_HEX).append("\n```\n\n");
+    md.append("Public key (32 bytes, hex):\n\n");
+    md.append("```\n").append(Hashing.hex(signer.verificationKey().publicKey())).append("\n```\n\n");
+    md.append("Public key (PEM):\n\n");
+    md.append("```\n").append(signer.verificationKey().toPem()).append("```\n\n");
+    md.append("The log file (two lines, each followed by `\\n`):\n\n");
+    md.append("```\n");
+    for (AuditEvent event : events) {
+      md.append(event.toJson()).append('\n');
     }
-
-    static String exampleMarkdown() {
-        Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
-        List<AuditEvent> events = exampleChain();
-        StringBuilder md = new StringBuilder();
-        md.append("Key id: `example-key`\n\n");
-        md.append("Private key (32-byte seed, hex; RFC 8032 section 7.1 TEST 1 — never use it for real):\n\n");
-        md.append("```\n").append(PRIVATE_KEY_HEX).append("\n```\n\n");
-        md.append("Public key (32 bytes, hex):\n\n");
-        md.append("```\n").append(Hashing.hex(signer.verificationKey().publicKey())).append("\n```\n\n");
-        md.append("Public key (PEM):\n\n");
-        md.append("```\n").append(signer.verificationKey().toPem()).append("```\n\n");
-        md.append("The log file (two lines, each followed by `\\n`):\n\n");
-        md.append("```\n");
-        for (AuditEvent event : events) {
-            md.append(event.toJson()).append('\n');
-        }
-        md.append("```\n\n");
-        for (AuditEvent event : events) {
-            md.append("#### Event ").append(event.seq()).append("\n\n");
-            md.append("Hashed content (the event without `hash` and `signature`, canonical):\n\n");
-            md.append("```\n").append(event.hashedContent()).append("\n```\n\n");
-            md.append("Hash input: the 64 ASCII characters of `prevHash` (`").append(event.prevHash())
-                    .append("`) followed by the UTF-8 bytes above (")
-                    .append(event.hashedContent().getBytes(StandardCharsets.UTF_8).length).append(" bytes).\n\n");
-            md.append("`hash` = SHA-256 of the hash input = `").append(event.hash()).append("`\n\n");
-            md.append("`signature` = Base64(Ed25519-sign(private key, the 32 bytes of `hash` decoded from hex)) =\n`")
-                    .append(event.signature()).append("`\n\n");
-        }
-        return md.toString();
+    md.append("```\n\n");
+    for (AuditEvent event : events) {
+      md.append("#### Event ").append(event.seq()).append("\n\n");
+      md.append("Hashed content (the event without `hash` and `signature`, canonical):\n\n");
+      md.append("```\n").append(event.hashedContent()).append("\n```\n\n");
+      md.append("Hash input: the 64 ASCII characters of `prevHash` (`").append(event.prevHash())
+          .append("`) followed by the UTF-8 bytes above (")
+          .append(event.hashedContent().getBytes(StandardCharsets.UTF_8).length).append(" bytes).\n\n");
+      md.append("`hash` = SHA-256 of the hash input = `").append(event.hash()).append("`\n\n");
+      md.append("`signature` = Base64(Ed25519-sign(private key, the 32 bytes of `hash` decoded from hex)) =\n`")
+          .append(event.signature()).append("`\n\n");
     }
+    return md.toString();
+  }
 
-    @Test
-    void exampleChainVerifies() {
-        Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
+  @Test
+  void exampleChainVerifies() {
+    Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
 
-        VerificationResult result = AuditVerifier.verify(exampleChain(), signer.verificationKey());
+    VerificationResult result = AuditVerifier.verify(exampleChain(), signer.verificationKey());
 
-        assertThat(result.summary()).startsWith("audit trail verified: 2 events, chain intact, 2 Ed25519 signatures valid (keys: example-key)");
+    assertThat(result.summary()).startsWith("audit trail verified: 2 events, chain intact, 2 Ed25519 signatures valid (keys: example-key)");
+  }
+
+  @Test
+  void auditFormatDocumentContainsTheGeneratedWorkedExampleVerbatim() throws IOException {
+    String expected = exampleMarkdown();
+    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+
+    if (!doc.contains(expected)) {
+      Path out = Path.of("target", "audit-format-example.md");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, expected, StandardCharsets.UTF_8);
     }
-
-    @Test
-    void auditFormatDocumentContainsTheGeneratedWorkedExampleVerbatim() throws IOException {
-        String expected = exampleMarkdown();
-        String doc = Files.readString(DOC, StandardCharsets.UTF_8);
-
-        if (!doc.contains(expected)) {
-            Path out = Path.of("target", "audit-format-example.md");
-            Files.createDirectories(out.getParent());
-            Files.writeString(out, expected, StandardCharsets.UTF_8);
-        }
-        assertThat(doc.contains(expected))
-                .as("docs/AUDIT-FORMAT.md must contain the worked example exactly as generated; see target/audit-format-example.md")
-                .isTrue();
-    }
+    assertThat(doc.contains(expected))
+        .as("docs/AUDIT-FORMAT.md must contain the worked example exactly as generated; see target/audit-format-example.md")
+        .isTrue();
+  }
 }
