@@ -18,16 +18,16 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface AuditSink {
 
-    /**
-     * Hands one sealed event to this sink.
-     *
-     * @param event the sealed event, next in {@code seq} order
-     * @return a stage that completes when the event is durable, or exceptionally if it could not be
-     *     recorded
-     */
-    CompletionStage<Void> append(AuditEvent event);
+  /**
+   * Hands one sealed event to this sink.
+   *
+   * @param event the sealed event, next in {@code seq} order
+   * @return a stage that completes when the event is durable, or exceptionally if it could not be
+   *     recorded
+   */
+  CompletionStage<Void> append(AuditEvent event);
 
-    /** Flushes and releases resources; called once by {@link io.countersign.audit.AuditTrail#close()}. */
-    default void close() {
-    }
+  /** Flushes and releases resources; called once by {@link io.countersign.audit.AuditTrail#close()}. */
+  default void close() {
+  }
 }

@@ -11,18 +11,18 @@ package io.countersign.spi;
  */
 public interface Signer {
 
-    /** Identifier of the key, recorded in every event as {@code keyId}; must not be blank. */
-    String keyId();
+  /** Identifier of the key, recorded in every event as {@code keyId}; must not be blank. */
+  String keyId();
 
-    /**
-     * Signs {@code message} (the 32 raw bytes of an event hash).
-     *
-     * @return the raw signature (64 bytes for Ed25519)
-     */
-    byte[] sign(byte[] message);
+  /**
+   * Signs {@code message} (the 32 raw bytes of an event hash).
+   *
+   * @return the raw signature (64 bytes for Ed25519)
+   */
+  byte[] sign(byte[] message);
 
-    /** Signature algorithm name; verifiers shipped with Countersign support {@code "Ed25519"}. */
-    default String algorithm() {
-        return "Ed25519";
-    }
+  /** Signature algorithm name; verifiers shipped with Countersign support {@code "Ed25519"}. */
+  default String algorithm() {
+    return "Ed25519";
+  }
 }
