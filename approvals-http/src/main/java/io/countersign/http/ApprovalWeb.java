@@ -2,7 +2,10 @@ package io.countersign.http;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.countersign.ApprovalGate;
 import io.countersign.http.internal.ApiHandler;
+import io.countersign.http.internal.EmergencyStopActions;
+import io.countersign.http.internal.EmergencyStopHandler;
 import io.countersign.http.internal.HttpIo;
 import io.countersign.http.internal.PageHandler;
 import io.countersign.http.internal.Sessions;
@@ -12,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,7 +36,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Paths below the mount prefix: {@code /approvals} (API, bearer-authenticated on every call) and
- * {@code /review/} (page, session cookie plus CSRF token on every form).
+ * {@code /review/} (page, session cookie plus CSRF token on every form); with
+ * {@link Builder#emergencyStop} also {@code /halt} and {@code /resume} (emergency stop API, bearer).
  */
 public final class ApprovalWeb {
 
@@ -40,6 +45,10 @@ public final class ApprovalWeb {
   public static final String API_PATH = "/approvals";
   /** Where the reviewer page is mounted below the prefix. */
   public static final String PAGE_PATH = "/review";
+  /** Where the emergency stop status and halt endpoint is mounted below the prefix (with {@link Builder#emergencyStop}). */
+  public static final String HALT_PATH = "/halt";
+  /** Where the resume endpoint is mounted below the prefix (with {@link Builder#emergencyStop}). */
+  public static final String RESUME_PATH = "/resume";
   /** Default number of requests per API or page listing. */
   public static final int DEFAULT_PAGE_SIZE = 20;
   /** Largest page size the API accepts. */
@@ -51,14 +60,19 @@ public final class ApprovalWeb {
 
   private final HttpHandler api;
   private final HttpHandler page;
+  private final HttpHandler halt;
+  private final HttpHandler resume;
   private final int threads;
 
   private ApprovalWeb(Builder b) {
     TimeSource time = b.timeSource != null ? b.timeSource : TimeSource.system();
     this.api = new ApiHandler(b.queue, b.authenticator, b.pageSize, MAX_PAGE_SIZE);
+    EmergencyStopActions stop = b.emergencyStop == null ? null : new EmergencyStopActions(b.emergencyStop);
     this.page = new PageHandler(b.queue, b.authenticator,
         new Sessions(time, b.sessionTtl != null ? b.sessionTtl : DEFAULT_SESSION_TTL, DEFAULT_MAX_SESSIONS), time, b.pageSize,
-        b.extensions);
+        b.extensions, stop);
+    this.halt = stop == null ? null : new EmergencyStopHandler(stop, b.authenticator, EmergencyStopHandler.Endpoint.HALT);
+    this.resume = stop == null ? null : new EmergencyStopHandler(stop, b.authenticator, EmergencyStopHandler.Endpoint.RESUME);
     this.threads = b.threads;
   }
 
@@ -78,8 +92,25 @@ public final class ApprovalWeb {
   }
 
   /**
+   * The emergency stop's {@code GET}/{@code POST /halt} handler, to mount at a context ending in
+   * {@value #HALT_PATH}; empty unless {@link Builder#emergencyStop} was set.
+   */
+  public Optional<HttpHandler> haltHandler() {
+    return Optional.ofNullable(halt);
+  }
+
+  /**
+   * The emergency stop's {@code POST /resume} handler, to mount at a context ending in
+   * {@value #RESUME_PATH}; empty unless {@link Builder#emergencyStop} was set.
+   */
+  public Optional<HttpHandler> resumeHandler() {
+    return Optional.ofNullable(resume);
+  }
+
+  /**
    * Mounts the API at {@code prefix + "/approvals"} and the page at {@code prefix + "/review"} of
-   * {@code server}; with an empty prefix, {@code /} also redirects to the page.
+   * {@code server}, and with {@link Builder#emergencyStop} the emergency stop at {@code prefix + "/halt"}
+   * and {@code prefix + "/resume"}; with an empty prefix, {@code /} also redirects to the page.
    *
    * @param prefix {@code ""} or a path starting with {@code /} and not ending with one
    */
@@ -91,6 +122,10 @@ public final class ApprovalWeb {
     }
     server.createContext(prefix + API_PATH, api);
     server.createContext(prefix + PAGE_PATH, page);
+    if (halt != null) {
+      server.createContext(prefix + HALT_PATH, halt);
+      server.createContext(prefix + RESUME_PATH, resume);
+    }
     if (prefix.isEmpty()) {
       server.createContext("/", ex -> {
         try {
@@ -136,6 +171,7 @@ public final class ApprovalWeb {
     private int threads = 4;
     private boolean threadsSet;
     private final java.util.List<PageExtension> extensions = new java.util.ArrayList<>();
+    private ApprovalGate emergencyStop;
 
     private Builder() {}
 
@@ -216,6 +252,20 @@ public final class ApprovalWeb {
         }
       }
       extensions.add(extension);
+      return this;
+    }
+
+    /**
+     * Exposes {@code gate}'s emergency stop: {@code GET /halt} (status), {@code POST /halt} and
+     * {@code POST /resume} on the API, a "Stop all guarded actions" form on the reviewer page (for the
+     * reviewers the gate's {@code emergencyStop} rule names), and a banner on every page while
+     * halted. The caller is the authenticated reviewer; the gate decides whether they may. Without
+     * this setting none of it exists (404). A gate built without {@code emergencyStop(rule)} makes the
+     * endpoints answer 503.
+     */
+    public Builder emergencyStop(ApprovalGate gate) {
+      requireUnset(this.emergencyStop, "emergencyStop");
+      this.emergencyStop = Objects.requireNonNull(gate, "gate");
       return this;
     }
 

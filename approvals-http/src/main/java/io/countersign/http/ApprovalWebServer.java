@@ -43,6 +43,11 @@ public final class ApprovalWebServer implements AutoCloseable {
     return base.resolve(ApprovalWeb.API_PATH.substring(1));
   }
 
+  /** The emergency stop status and halt endpoint, e.g. {@code http://127.0.0.1:8080/halt} (served only with {@link ApprovalWeb.Builder#emergencyStop}). */
+  public URI haltUri() {
+    return base.resolve(ApprovalWeb.HALT_PATH.substring(1));
+  }
+
   /** The reviewer page, e.g. {@code http://127.0.0.1:8080/review/}. */
   public URI reviewUri() {
     return base.resolve(ApprovalWeb.PAGE_PATH.substring(1) + "/");

@@ -1,5 +1,6 @@
 package io.countersign.http;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.countersign.Actor;
 import io.countersign.ActorContext;
 import io.countersign.ApprovalGate;
+import io.countersign.ApprovalRule;
 import io.countersign.ApprovalStatus;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
@@ -22,9 +24,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real gate (Ed25519-signed in-memory audit, manual clock) with the web channel, served over real
@@ -47,6 +53,11 @@ public final class GateHarness implements AutoCloseable {
   public static final String BOB = "token-bob-sre-lead-0000003";
   public static final String CAROL = "token-carol-sre-lead-00004";
   public static final String MALLORY = "token-mallory-marketing-05"; // not eligible
+  public static final String DIANA = "token-diana-incident-cmdr-6"; // emergency stop controller
+  public static final String ERIC = "token-eric-incident-cmdr-07"; // emergency stop controller
+  /** Who may halt and approve a resume in {@link #withEmergencyStop}: the incident commanders, one approval, reason required. */
+  public static final ApprovalRule CONTROLLERS = new ApprovalRule(Set.of(), Set.of("incident-commanders"), 1,
+      Duration.ofMinutes(30), true);
 
   public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,6 +72,8 @@ public final class GateHarness implements AutoCloseable {
       .token(BOB, Reviewer.of("bob", "sre-leads"))
       .token(CAROL, Reviewer.of("carol", "sre-leads"))
       .token(MALLORY, Reviewer.of("mallory", "marketing"))
+      .token(DIANA, Reviewer.of("diana", "incident-commanders"))
+      .token(ERIC, Reviewer.of("eric", "incident-commanders"))
       .build();
   public final ApprovalGate gate;
   public final ApprovalWebServer server;
@@ -80,11 +93,33 @@ public final class GateHarness implements AutoCloseable {
    * @param queueOverride what the page and API read, or {@code null} for the web channel
    */
   public GateHarness(Function<WebApprover, Approver> approver, Function<ApprovalGate, ReviewQueue> queueOverride) throws Exception {
-    gate = ApprovalGate.builder().approver(approver.apply(web)).auditSink(audit).signer(signer).timeSource(time)
-        .guard(Deployments.class).build();
+    this(approver, queueOverride, null, false);
+  }
+
+  private GateHarness(Function<WebApprover, Approver> approver, Function<ApprovalGate, ReviewQueue> queueOverride,
+      ApprovalRule controllers, boolean webEmergencyStop) throws Exception {
+    ApprovalGate.Builder gb = ApprovalGate.builder().approver(approver.apply(web)).auditSink(audit).signer(signer).timeSource(time)
+        .guard(Deployments.class);
+    if (controllers != null) {
+      gb.emergencyStop(controllers);
+    }
+    gate = gb.build();
     queue = queueOverride == null ? web : queueOverride.apply(gate);
-    server = ApprovalWeb.builder().queue(queue).authenticator(tokens).timeSource(time).build()
-        .start(new InetSocketAddress("127.0.0.1", 0));
+    ApprovalWeb.Builder wb = ApprovalWeb.builder().queue(queue).authenticator(tokens).timeSource(time);
+    if (webEmergencyStop) {
+      wb.emergencyStop(gate);
+    }
+    server = wb.build().start(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  /** The gate's emergency stop ({@link #CONTROLLERS}) exposed on the API and the page. */
+  public static GateHarness withEmergencyStop() throws Exception {
+    return new GateHarness(web -> web, null, CONTROLLERS, true);
+  }
+
+  /** The web front offers the emergency stop, but the gate was built without an emergency stop rule. */
+  public static GateHarness withEmergencyStopUnconfiguredOnTheGate() throws Exception {
+    return new GateHarness(web -> web, null, null, true);
   }
 
   /** A guarded call in flight on its own caller thread. */
@@ -155,6 +190,16 @@ public final class GateHarness implements AutoCloseable {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** POST a raw JSON body to {@code path} with an optional bearer token. */
+  public HttpResponse<String> postJson(String path, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   /** POST a raw body to the votes endpoint of {@code requestId}. */
   public HttpResponse<String> vote(String requestId, String token, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri("/approvals/" + requestId + "/votes"))
@@ -163,6 +208,45 @@ public final class GateHarness implements AutoCloseable {
       b.header("Authorization", "Bearer " + token);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  // ---------------------------------------------------------------- reviewer page
+
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+  /** Signs in on the reviewer page with {@code token} and returns the session cookie ({@code name=value}). */
+  public String signIn(String token) throws Exception {
+    HttpResponse<String> login = postForm("/review/login", null, "token=" + enc(token));
+    assertThat(login.statusCode()).isEqualTo(303);
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  /** GET a page with a session cookie. */
+  public HttpResponse<String> page(String path, String cookie) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).header("Cookie", cookie).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** POST a form, with a session cookie unless {@code null}. */
+  public HttpResponse<String> postForm(String path, String cookie, String form) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The CSRF token of the first form on a page. */
+  public static String csrf(String html) {
+    Matcher m = CSRF.matcher(html);
+    assertThat(m.find()).as("the page has a CSRF field").isTrue();
+    return m.group(1);
+  }
+
+  /** Form-encodes one value. */
+  public static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
   public static JsonNode json(HttpResponse<String> response) throws Exception {

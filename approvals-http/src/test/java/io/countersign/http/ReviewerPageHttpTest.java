@@ -6,15 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.countersign.Actor;
 import io.countersign.RequestState;
 import io.countersign.audit.EventType;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -24,7 +18,6 @@ import org.junit.jupiter.api.Test;
 class ReviewerPageHttpTest {
 
   private static final Actor AGENT = Actor.agent("ops-agent-7", "dave");
-  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
   private GateHarness h;
 
@@ -178,33 +171,22 @@ class ReviewerPageHttpTest {
   // ---------------------------------------------------------------- helpers
 
   private String signIn(String token) throws Exception {
-    HttpResponse<String> login = post("/review/login", null, "token=" + enc(token));
-    assertThat(login.statusCode()).isEqualTo(303);
-    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
-    return setCookie.substring(0, setCookie.indexOf(';'));
+    return h.signIn(token);
   }
 
   private HttpResponse<String> page(String path, String cookie) throws Exception {
-    return h.http.send(HttpRequest.newBuilder(h.uri(path)).header("Cookie", cookie).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+    return h.page(path, cookie);
   }
 
   private HttpResponse<String> post(String path, String cookie, String form) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(h.uri(path).toString()))
-        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
-    if (cookie != null) {
-      b.header("Cookie", cookie);
-    }
-    return h.http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return h.postForm(path, cookie, form);
   }
 
   private static String csrf(String html) {
-    Matcher m = CSRF.matcher(html);
-    assertThat(m.find()).as("the page has a CSRF field").isTrue();
-    return m.group(1);
+    return GateHarness.csrf(html);
   }
 
   private static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    return GateHarness.enc(s);
   }
 }

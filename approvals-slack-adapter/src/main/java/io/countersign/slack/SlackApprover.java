@@ -10,8 +10,10 @@ import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.model.block.LayoutBlock;
 import com.slack.api.webhook.WebhookResponse;
+import io.countersign.ApprovalGate;
 import io.countersign.ApprovalRequest;
 import io.countersign.ApprovalStatus;
+import io.countersign.Reviewer;
 import io.countersign.slack.internal.MessageRenderer;
 import io.countersign.slack.internal.SignatureVerifier;
 import io.countersign.slack.internal.SlackCalls;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -93,6 +96,7 @@ public final class SlackApprover implements Approver, AutoCloseable {
   private final Map<String, TrackedRequest> active = new ConcurrentHashMap<>();
   private final Cache<String, TrackedRequest> decided;
   private final SlackInteractionHandler handler;
+  private final SignatureVerifier verifier;
 
   private SlackApprover(Builder b) {
     this.ownsSlack = b.slack == null;
@@ -118,7 +122,7 @@ public final class SlackApprover implements Approver, AutoCloseable {
     }
     this.responseUrlPrefix = b.responseUrlPrefix;
     this.decided = Caffeine.newBuilder().expireAfterWrite(b.decidedRetention).maximumSize(100_000).build();
-    SignatureVerifier verifier = new SignatureVerifier(b.signingSecret, b.clock, b.maxClockSkew, 1_000_000);
+    this.verifier = new SignatureVerifier(b.signingSecret, b.clock, b.maxClockSkew, 1_000_000);
     this.handler = new SlackInteractionHandler(this, verifier);
   }
 
@@ -130,6 +134,16 @@ public final class SlackApprover implements Approver, AutoCloseable {
   /** The handler for Slack's interactivity requests (clicks and reason dialogs) for this approver. */
   public SlackInteractionHandler interactionHandler() {
     return handler;
+  }
+
+  /**
+   * The handler for this Slack app's emergency stop slash commands ({@code /countersign-halt} and
+   * {@code /countersign-resume}) on {@code gate} (the gate this approver delivers for, built after
+   * it). Requests are checked with the same signing secret, timestamp window and replay memory as
+   * the interaction callbacks, and the Slack user is mapped by the same {@link ReviewerDirectory}.
+   */
+  public SlackCommandHandler commandHandler(ApprovalGate gate) {
+    return new SlackCommandHandler(this, verifier, Objects.requireNonNull(gate, "gate"));
   }
 
   /**
@@ -220,6 +234,29 @@ public final class SlackApprover implements Approver, AutoCloseable {
 
   ReviewerDirectory directory() {
     return directory;
+  }
+
+  /**
+   * The reviewer a verified Slack user is: empty when they are outside the configured workspace, not
+   * in the directory, or the directory fails (fail closed); {@code consequence} ends the log line.
+   */
+  Optional<Reviewer> reviewerFor(SlackUser user, String consequence) {
+    if (workspace != null && !workspace.equals(user.teamId())) {
+      LOG.warn("Slack user {} of workspace {} is not in the configured workspace ({})", user.userId(), user.teamId(), consequence);
+      return Optional.empty();
+    }
+    try {
+      Optional<Reviewer> found = directory.find(user);
+      if (found == null || found.isEmpty()) {
+        LOG.warn("Slack user {} is not mapped to a reviewer ({})", user.userId(), consequence);
+        return Optional.empty();
+      }
+      return found;
+    } catch (Exception e) {
+      LOG.warn("The reviewer directory failed for Slack user {}; treating them as unmapped ({}): {}", user.userId(), consequence,
+          e.getClass().getSimpleName());
+      return Optional.empty();
+    }
   }
 
   String workspace() {

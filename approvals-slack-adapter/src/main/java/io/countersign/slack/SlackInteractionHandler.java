@@ -39,14 +39,14 @@ import org.slf4j.LoggerFactory;
  * answer within 3 seconds); reason dialogs are processed before answering, so refusals show in the
  * dialog. Thread-safe.
  */
-public final class SlackInteractionHandler {
+public final class SlackInteractionHandler implements SlackEndpoint {
 
   /** Largest body accepted; Slack's interaction payloads are far smaller. */
   public static final int MAX_BODY_BYTES = 1 << 20;
   /** Header carrying the request timestamp (seconds since the epoch). */
-  public static final String TIMESTAMP_HEADER = "X-Slack-Request-Timestamp";
+  public static final String TIMESTAMP_HEADER = SignatureVerifier.TIMESTAMP_HEADER;
   /** Header carrying the {@code v0=} signature. */
-  public static final String SIGNATURE_HEADER = "X-Slack-Signature";
+  public static final String SIGNATURE_HEADER = SignatureVerifier.SIGNATURE_HEADER;
 
   private static final Logger LOG = LoggerFactory.getLogger(SlackInteractionHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +68,7 @@ public final class SlackInteractionHandler {
    * @param body the raw body bytes, exactly as received
    * @return what to answer: 200 (possibly with JSON for a dialog), 401 refused, 400 malformed, 413 too large
    */
+  @Override
   public InteractionResponse handle(Map<String, ? extends List<String>> headers, byte[] body) {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(body, "body");
@@ -75,10 +76,10 @@ public final class SlackInteractionHandler {
       LOG.warn("Refused a Slack callback: body of {} bytes exceeds {} (no vote cast)", body.length, MAX_BODY_BYTES);
       return InteractionResponse.error(413, "request body too large");
     }
-    SignatureVerifier.Verdict verdict = verifier.verify(header(headers, TIMESTAMP_HEADER), header(headers, SIGNATURE_HEADER), body);
+    SignatureVerifier.Verdict verdict = verifier.verify(headers, body);
     if (verdict != SignatureVerifier.Verdict.OK) {
-      LOG.warn("Refused a Slack callback: {} (no vote cast)", describe(verdict));
-      return InteractionResponse.error(401, "refused: " + describe(verdict));
+      LOG.warn("Refused a Slack callback: {} (no vote cast)", SignatureVerifier.describe(verdict));
+      return InteractionResponse.error(401, "refused: " + SignatureVerifier.describe(verdict));
     }
     JsonNode payload;
     try {
@@ -244,23 +245,7 @@ public final class SlackInteractionHandler {
   }
 
   private Optional<Reviewer> reviewer(SlackUser user) {
-    String workspace = approver.workspace();
-    if (workspace != null && !workspace.equals(user.teamId())) {
-      LOG.warn("Slack user {} of workspace {} is not in the configured workspace (no vote cast)", user.userId(), user.teamId());
-      return Optional.empty();
-    }
-    try {
-      Optional<Reviewer> found = approver.directory().find(user);
-      if (found == null || found.isEmpty()) {
-        LOG.warn("Slack user {} is not mapped to a reviewer (no vote cast)", user.userId());
-        return Optional.empty();
-      }
-      return found;
-    } catch (Exception e) {
-      LOG.warn("The reviewer directory failed for Slack user {}; treating them as unmapped (no vote cast): {}", user.userId(),
-          e.getClass().getSimpleName());
-      return Optional.empty();
-    }
+    return approver.reviewerFor(user, "no vote cast");
   }
 
   private static String refusedText(VoteResult result) {
@@ -318,15 +303,6 @@ public final class SlackInteractionHandler {
     return "DENY".equals(name) ? Decision.DENY : null;
   }
 
-  private static String header(Map<String, ? extends List<String>> headers, String name) {
-    for (Map.Entry<String, ? extends List<String>> e : headers.entrySet()) {
-      if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && e.getValue() != null && !e.getValue().isEmpty()) {
-        return e.getValue().get(0);
-      }
-    }
-    return null;
-  }
-
   private static String text(JsonNode node) {
     return node == null || node.isMissingNode() || node.isNull() ? null : node.asText();
   }
@@ -334,18 +310,6 @@ public final class SlackInteractionHandler {
   private static String firstText(JsonNode a, JsonNode b) {
     String s = text(a);
     return s != null ? s : text(b);
-  }
-
-  private static String describe(SignatureVerifier.Verdict verdict) {
-    return switch (verdict) {
-      case MISSING_HEADERS -> "missing " + TIMESTAMP_HEADER + " or " + SIGNATURE_HEADER + " header";
-      case MALFORMED_TIMESTAMP -> "malformed request timestamp";
-      case STALE_TIMESTAMP -> "request timestamp too old";
-      case FUTURE_TIMESTAMP -> "request timestamp in the future";
-      case BAD_SIGNATURE -> "invalid signature";
-      case REPLAYED -> "replayed request";
-      case OK -> "ok";
-    };
   }
 
   private static void safely(Runnable work) {

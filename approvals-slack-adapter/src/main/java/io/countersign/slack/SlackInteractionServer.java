@@ -7,7 +7,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,13 +19,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves a {@link SlackInteractionHandler} on the JDK's built-in HTTP server, for applications
- * without a web framework (and for the demo). Point the Slack app's Interactivity Request URL at
- * {@link #uri()} (behind TLS termination: Slack only calls {@code https} URLs).
+ * Serves a {@link SlackInteractionHandler} (and optionally other {@link SlackEndpoint}s such as the
+ * {@link SlackCommandHandler}) on the JDK's built-in HTTP server, for applications without a web
+ * framework (and for the demo). Point the Slack app's Interactivity Request URL at {@link #uri()}
+ * and its slash commands' Request URL at {@link #uri(String)} (behind TLS termination: Slack only
+ * calls {@code https} URLs).
  *
  * <pre>{@code
- * try (SlackInteractionServer server = SlackInteractionServer.start(
- *     approver.interactionHandler(), new InetSocketAddress(3000), "/slack/interactions")) { ... }
+ * try (SlackInteractionServer server = SlackInteractionServer.start(new InetSocketAddress(3000), Map.of(
+ *     "/slack/interactions", approver.interactionHandler(),
+ *     "/slack/commands", approver.commandHandler(gate)))) { ... }
  * }</pre>
  */
 public final class SlackInteractionServer implements AutoCloseable {
@@ -31,11 +38,13 @@ public final class SlackInteractionServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads;
   private final String path;
+  private final Set<String> paths;
 
-  private SlackInteractionServer(HttpServer server, ExecutorService threads, String path) {
+  private SlackInteractionServer(HttpServer server, ExecutorService threads, String path, Set<String> paths) {
     this.server = server;
     this.threads = threads;
     this.path = path;
+    this.paths = paths;
   }
 
   /**
@@ -43,12 +52,27 @@ public final class SlackInteractionServer implements AutoCloseable {
    *
    * @throws IOException if the address cannot be bound
    */
-  public static SlackInteractionServer start(SlackInteractionHandler handler, InetSocketAddress address, String path) throws IOException {
+  public static SlackInteractionServer start(SlackEndpoint handler, InetSocketAddress address, String path) throws IOException {
     Objects.requireNonNull(handler, "handler");
+    return start(address, Map.of(requirePath(path), handler));
+  }
+
+  /**
+   * Starts serving each endpoint at its path on {@code address} (port 0 picks a free port); e.g. the
+   * interaction handler and the {@link SlackCommandHandler} side by side.
+   *
+   * @throws IOException if the address cannot be bound
+   * @throws IllegalArgumentException if there is no endpoint or a path does not start with '/'
+   */
+  public static SlackInteractionServer start(InetSocketAddress address, Map<String, ? extends SlackEndpoint> endpointsByPath)
+      throws IOException {
     Objects.requireNonNull(address, "address");
-    if (path == null || !path.startsWith("/")) {
-      throw new IllegalArgumentException("path must start with '/' but was " + (path == null ? "null" : "'" + path + "'"));
+    Objects.requireNonNull(endpointsByPath, "endpointsByPath");
+    if (endpointsByPath.isEmpty()) {
+      throw new IllegalArgumentException("endpointsByPath must name at least one endpoint but was empty");
     }
+    Map<String, SlackEndpoint> endpoints = new TreeMap<>();
+    endpointsByPath.forEach((p, e) -> endpoints.put(requirePath(p), Objects.requireNonNull(e, "endpoint for " + p)));
     HttpServer server = HttpServer.create(address, 50);
     AtomicInteger n = new AtomicInteger();
     ExecutorService threads = Executors.newFixedThreadPool(4, r -> {
@@ -57,11 +81,20 @@ public final class SlackInteractionServer implements AutoCloseable {
       return t;
     });
     server.setExecutor(threads);
-    server.createContext(path, exchange -> serve(handler, path, exchange));
+    endpoints.forEach((p, e) -> server.createContext(p, exchange -> serve(e, p, exchange)));
     server.start();
-    SlackInteractionServer s = new SlackInteractionServer(server, threads, path);
-    LOG.info("Slack interaction endpoint listening on {}", s.uri());
+    String main = endpoints.entrySet().stream().filter(x -> x.getValue() instanceof SlackInteractionHandler)
+        .map(Map.Entry::getKey).findFirst().orElse(endpoints.keySet().iterator().next());
+    SlackInteractionServer s = new SlackInteractionServer(server, threads, main, Set.copyOf(endpoints.keySet()));
+    LOG.info("Slack endpoints listening on {} at {}", s.uri(), endpoints.keySet());
     return s;
+  }
+
+  private static String requirePath(String path) {
+    if (path == null || !path.startsWith("/")) {
+      throw new IllegalArgumentException("path must start with '/' but was " + (path == null ? "null" : "'" + path + "'"));
+    }
+    return path;
   }
 
   /** The port the server listens on. */
@@ -69,8 +102,20 @@ public final class SlackInteractionServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  /** The endpoint's URL as seen on this host. */
+  /** The interaction endpoint's URL as seen on this host (or the first path's, if no interaction handler is served). */
   public URI uri() {
+    return uri(path);
+  }
+
+  /**
+   * The URL of the endpoint served at {@code path} as seen on this host.
+   *
+   * @throws IllegalArgumentException if nothing is served at {@code path}
+   */
+  public URI uri(String path) {
+    if (!paths.contains(path)) {
+      throw new IllegalArgumentException("no endpoint is served at path '" + path + "'; served: " + new TreeSet<>(paths));
+    }
     InetSocketAddress a = server.getAddress();
     String host = a.getAddress().isAnyLocalAddress() ? "localhost" : a.getAddress().getHostAddress();
     return URI.create("http://" + host + ":" + a.getPort() + path);
@@ -83,7 +128,7 @@ public final class SlackInteractionServer implements AutoCloseable {
     threads.shutdownNow();
   }
 
-  private static void serve(SlackInteractionHandler handler, String path, HttpExchange exchange) throws IOException {
+  private static void serve(SlackEndpoint handler, String path, HttpExchange exchange) throws IOException {
     try (exchange) {
       InteractionResponse response;
       if (!"POST".equals(exchange.getRequestMethod())) {
@@ -106,7 +151,7 @@ public final class SlackInteractionServer implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      LOG.error("The Slack interaction endpoint failed on a request", e);
+      LOG.error("The Slack endpoint {} failed on a request", path, e);
       throw e;
     }
   }

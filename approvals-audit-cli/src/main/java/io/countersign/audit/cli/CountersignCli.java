@@ -21,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,17 +32,20 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code countersign} command: verifies and searches Countersign audit logs offline, with
- * nothing but the log files and the public keys. A thin layer over {@link AuditVerifier} and
- * {@link AuditSearch}; exit codes are stable for scripts (see {@link #INTACT}, {@link #TAMPERED},
- * {@link #UNUSABLE}).
+ * nothing but the log files and the public keys (a thin layer over {@link AuditVerifier} and
+ * {@link AuditSearch}), and operates a running application's emergency stop over its HTTP front
+ * ({@code halt}, {@code resume}, {@code halt-status}). Exit codes are stable for scripts (see
+ * {@link #INTACT}, {@link #TAMPERED}, {@link #UNUSABLE}).
  */
 @Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign audit CLI 0.1.0",
-        description = "Verify and search Countersign audit logs.",
+        description = "Verify and search Countersign audit logs; halt or resume guarded actions.",
         subcommands = {CountersignCli.Verify.class, CountersignCli.Search.class,
-            io.countersign.governance.cli.ReportCommand.class},
+            io.countersign.governance.cli.ReportCommand.class, EmergencyStopCommands.Halt.class,
+            EmergencyStopCommands.Resume.class, EmergencyStopCommands.Status.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:intact (verify) / success (search)", "1:tampered, not closed, or not authenticated (verify)",
-            "2:unreadable input or bad usage"})
+        exitCodeList = {"0:intact (verify) / success (search, halt, resume, halt-status)",
+            "1:tampered, not closed, or not authenticated (verify) / refused by the server (halt, resume, halt-status)",
+            "2:unreadable input, bad usage, or server unreachable"})
 public final class CountersignCli implements Callable<Integer> {
 
     /** Exit code: the log verified (or the search ran). */
@@ -54,6 +58,12 @@ public final class CountersignCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final Map<String, String> environment;
+
+    private CountersignCli(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
         System.exit(run(System.out, System.err, args));
@@ -64,7 +74,15 @@ public final class CountersignCli implements Callable<Integer> {
      * {@link #main} exits with; tests call this).
      */
     public static int run(PrintStream out, PrintStream err, String... args) {
-        CommandLine cli = new CommandLine(new CountersignCli());
+        return run(out, err, System.getenv(), args);
+    }
+
+    /**
+     * Runs the command line with the given output streams and environment variables (e.g.
+     * {@code COUNTERSIGN_TOKEN}) and returns the exit code.
+     */
+    public static int run(PrintStream out, PrintStream err, Map<String, String> environment, String... args) {
+        CommandLine cli = new CommandLine(new CountersignCli(Map.copyOf(environment)));
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -74,7 +92,7 @@ public final class CountersignCli implements Callable<Integer> {
             return UNUSABLE;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("countersign: " + e.getMessage());
+            e.getCommandLine().getErr().println("countersign: " + describe(e));
             e.getCommandLine().usage(e.getCommandLine().getErr());
             return UNUSABLE;
         });
@@ -85,6 +103,27 @@ public final class CountersignCli implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return UNUSABLE;
+    }
+
+    /**
+     * The parameter error to print. Unknown options are named, but values that are not options are
+     * only counted: a secret typed where it does not belong (e.g. {@code --token xyz}) is not echoed.
+     */
+    private static String describe(CommandLine.ParameterException e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            List<String> options = u.getUnmatched().stream().filter(x -> x.startsWith("-"))
+                    .map(x -> "'" + (x.contains("=") ? x.substring(0, x.indexOf('=')) + "=..." : x) + "'").toList();
+            long values = u.getUnmatched().size() - options.size();
+            return (options.isEmpty() ? "" : "Unknown option" + (options.size() == 1 ? "" : "s") + ": " + String.join(", ", options)
+                    + (values > 0 ? "; " : ""))
+                    + (values > 0 ? values + " unexpected argument" + (values == 1 ? "" : "s") + " (not shown)" : "");
+        }
+        return e.getMessage();
+    }
+
+    /** The environment variable {@code name}, or {@code null}. */
+    String environment(String name) {
+        return environment.get(name);
     }
 
     /** {@code countersign verify}: checks every hash, link, signature and checkpoint. */

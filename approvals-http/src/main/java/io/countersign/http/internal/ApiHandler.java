@@ -70,10 +70,9 @@ public final class ApiHandler implements HttpHandler {
       error(ex, 404, "NOT_FOUND", null, "No such resource.");
       return;
     }
-    Reviewer caller = authenticate(ex);
+    Reviewer caller = authenticate(authenticator, ex);
     if (caller == null) {
-      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"countersign\"");
-      error(ex, 401, "UNAUTHENTICATED", null, "Send 'Authorization: Bearer <token>' with a valid reviewer token.");
+      unauthenticated(ex);
       return;
     }
     List<String> seg = HttpIo.segments(rel);
@@ -95,7 +94,14 @@ public final class ApiHandler implements HttpHandler {
     }
   }
 
-  private Reviewer authenticate(HttpExchange ex) {
+  /** Answers 401 with the bearer challenge. */
+  static void unauthenticated(HttpExchange ex) throws IOException {
+    ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"countersign\"");
+    error(ex, 401, "UNAUTHENTICATED", null, "Send 'Authorization: Bearer <token>' with a valid reviewer token.");
+  }
+
+  /** The reviewer the authenticator vouches for, or {@code null} (also when it throws: fail closed). */
+  static Reviewer authenticate(Authenticator authenticator, HttpExchange ex) {
     try {
       return authenticator.authenticate(HttpIo.authRequest(ex));
     } catch (Exception e) {
@@ -106,7 +112,8 @@ public final class ApiHandler implements HttpHandler {
     }
   }
 
-  private boolean allow(HttpExchange ex, String method, String allowed) throws IOException {
+  /** Whether {@code method} is {@code allowed} (HEAD counts as GET); otherwise answers 405. */
+  static boolean allow(HttpExchange ex, String method, String allowed) throws IOException {
     if (method.equals(allowed) || (allowed.equals("GET") && method.equals("HEAD"))) {
       return true;
     }
@@ -257,11 +264,13 @@ public final class ApiHandler implements HttpHandler {
     HttpIo.sendJson(ex, 200, out);
   }
 
-  private static void error(HttpExchange ex, int status, String code, String field, String message) throws IOException {
+  /** Sends the API's error body. */
+  static void error(HttpExchange ex, int status, String code, String field, String message) throws IOException {
     HttpIo.sendJson(ex, status, errorBody(status, code, field, message));
   }
 
-  private static ObjectNode errorBody(int status, String code, String field, String message) {
+  /** The API's error body: {@code {"status", "error", "field"?, "message"}}. */
+  static ObjectNode errorBody(int status, String code, String field, String message) {
     ObjectNode n = StatusJson.MAPPER.createObjectNode();
     n.put("status", status);
     n.put("error", code);

@@ -56,23 +56,32 @@ public final class PageHandler implements HttpHandler {
   private final TimeSource time;
   private final int pageSize;
   private final List<PageExtension> extensions;
+  /** The emergency stop, or null when the page does not offer it. */
+  private final EmergencyStopActions stop;
 
   public PageHandler(ReviewQueue queue, Authenticator authenticator, Sessions sessions, TimeSource time, int pageSize) {
-    this(queue, authenticator, sessions, time, pageSize, List.of());
+    this(queue, authenticator, sessions, time, pageSize, List.of(), null);
   }
 
   public PageHandler(ReviewQueue queue, Authenticator authenticator, Sessions sessions, TimeSource time, int pageSize,
       List<PageExtension> extensions) {
+    this(queue, authenticator, sessions, time, pageSize, extensions, null);
+  }
+
+  public PageHandler(ReviewQueue queue, Authenticator authenticator, Sessions sessions, TimeSource time, int pageSize,
+      List<PageExtension> extensions, EmergencyStopActions stop) {
     this.queue = queue;
     this.authenticator = authenticator;
     this.sessions = sessions;
     this.time = time;
     this.pageSize = pageSize;
     this.extensions = List.copyOf(extensions);
+    this.stop = stop;
   }
 
-  /** A full page with the extensions' scripts and top-bar links. */
-  private String page(String base, String title, String signedInAs, String csrf, String body) {
+  /** A full page with the extensions' scripts and top-bar links, and the halt banner while halted. */
+  private String page(String base, String title, String signedInAs, String csrf, String content) {
+    String body = haltBanner(base, signedInAs) + content;
     if (extensions.isEmpty()) {
       return Html.page(base, title, signedInAs, csrf, body);
     }
@@ -216,6 +225,22 @@ public final class PageHandler implements HttpHandler {
     }
     if (seg.size() >= 2 && seg.get(0).equals("x")) {
       extensionPage(ex, base, seg, session);
+    } else if (seg.size() == 1 && (seg.get(0).equals("halt") || seg.get(0).equals("resume")) && stop != null) {
+      if (get) {
+        if (seg.get(0).equals("halt")) {
+          haltForm(ex, base, session, null, null, 200);
+        } else {
+          resumeForm(ex, base, session, null, null, 200);
+        }
+      } else if (method.equals("POST")) {
+        if (seg.get(0).equals("halt")) {
+          halt(ex, base, session);
+        } else {
+          resume(ex, base, session);
+        }
+      } else {
+        methodNotAllowed(ex, base);
+      }
     } else if (seg.isEmpty()) {
       if (get) {
         list(ex, base, session);
@@ -357,6 +382,12 @@ public final class PageHandler implements HttpHandler {
         .append(pending.size()).append(pending.size() == 1 ? " waiting" : " waiting").append("</span></div>");
     if (pending.isEmpty()) {
       b.append("<section class=\"card empty\"><p>Nothing is waiting for a decision.</p></section>");
+    }
+    if (stop != null && stop.status().isEmpty() && stop.mayControl(session.reviewer())) {
+      b.append("<section class=\"card stop\" id=\"emergency-stop\"><div><h2>Emergency stop</h2><p class=\"small muted\">")
+          .append("Denies every pending request and every new guarded call at once, until other controllers approve a resume.")
+          .append("</p></div><a class=\"btn deny\" id=\"stop-all\" href=\"").append(esc(base))
+          .append("/halt\">Stop all guarded actions</a></section>");
     }
     b.append("<ul class=\"requests\">");
     for (ApprovalStatus s : shown) {
@@ -586,6 +617,151 @@ public final class PageHandler implements HttpHandler {
         .append(esc(text)).append("</p><p class=\"links\"><a href=\"").append(esc(detailPath(base, s.request().id())))
         .append("\">View the request</a> <a href=\"").append(esc(base)).append("/\">Back to pending requests</a></p></section>");
     return page(base, title, session.reviewer().id(), session.csrfToken(), b.toString());
+  }
+
+  // ---------------------------------------------------------------- emergency stop
+
+  /** The banner every page shows while halted: details for signed-in reviewers only. */
+  private String haltBanner(String base, String signedInAs) {
+    if (stop == null) {
+      return "";
+    }
+    Optional<io.countersign.HaltStatus> halt = stop.status();
+    if (halt.isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("<div class=\"halt-banner\" id=\"halt-banner\" role=\"alert\"><strong>Guarded actions are halted.</strong> ");
+    if (signedInAs == null) {
+      b.append("An emergency stop is in force; sign in for details.");
+    } else {
+      io.countersign.HaltStatus h = halt.get();
+      b.append("Emergency stop by <b id=\"halted-by\">").append(esc(h.by())).append("</b> at ").append(esc(WHEN.format(h.since())))
+          .append(": <q id=\"halt-reason\">").append(esc(h.reason())).append("</q> Every guarded call is denied until a resume is approved. ")
+          .append("<a href=\"").append(esc(base)).append("/resume\">Ask to resume</a>");
+    }
+    return b.append("</div>").toString();
+  }
+
+  private void haltForm(HttpExchange ex, String base, Sessions.Session session, String error, String reasonDraft, int status)
+      throws IOException {
+    StringBuilder b = new StringBuilder("<section class=\"card narrow stop-form\"><h1>Stop all guarded actions</h1>");
+    if (stop.status().isPresent()) {
+      b.append("<p>Guarded actions are already halted. To lift the stop, <a href=\"").append(esc(base))
+          .append("/resume\">ask to resume</a>.</p></section>");
+      HttpIo.sendHtml(ex, status, page(base, "Emergency stop", session.reviewer().id(), session.csrfToken(), b.toString()));
+      return;
+    }
+    b.append("<p>Every pending request is denied at once and every new guarded call is refused, until other controllers ")
+        .append("approve a resume. The stop is recorded in the audit trail under your name, <strong>")
+        .append(esc(session.reviewer().id())).append("</strong>.</p>");
+    if (error != null) {
+      b.append("<p class=\"alert\" role=\"alert\" id=\"error\">").append(esc(error)).append("</p>");
+    }
+    b.append("<form method=\"post\" class=\"stack\" id=\"halt-form\" action=\"").append(esc(base)).append("/halt\">")
+        .append(csrfField(session))
+        .append("<label for=\"reason\">Reason <span class=\"muted small\">(required)</span></label>")
+        .append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" required maxlength=\"").append(ApiHandler.MAX_REASON_LENGTH)
+        .append("\">").append(esc(reasonDraft)).append("</textarea>")
+        .append("<div class=\"buttons\"><button class=\"btn deny\" id=\"halt-continue\" type=\"submit\">Continue</button>")
+        .append("<a class=\"cancel\" href=\"").append(esc(base)).append("/\">Cancel</a></div></form></section>");
+    HttpIo.sendHtml(ex, status, page(base, "Emergency stop", session.reviewer().id(), session.csrfToken(), b.toString()));
+  }
+
+  /** Two steps: a reason, then a confirmation page whose form carries {@code confirm=yes}; only that halts. */
+  private void halt(HttpExchange ex, String base, Sessions.Session session) throws IOException {
+    Map<String, String> form = HttpIo.params(new String(HttpIo.body(ex), StandardCharsets.UTF_8));
+    if (!csrfOk(ex, base, session, form, "Emergency stop refused")) {
+      return;
+    }
+    String reason = form.getOrDefault("reason", "").strip();
+    String problem = EmergencyStopActions.reasonProblem("halt", reason);
+    if (problem != null) {
+      haltForm(ex, base, session, capitalize(problem), reason, 400);
+      return;
+    }
+    if (!"yes".equals(form.get("confirm"))) {
+      int waiting = queue.pending().size();
+      String b = "<section class=\"card narrow stop-form\" id=\"halt-confirm\"><h1>Stop all guarded actions now?</h1><p>"
+          + waiting + (waiting == 1 ? " pending request" : " pending requests") + " will be denied, and every new guarded call "
+          + "refused, until other controllers approve a resume.</p><p>Reason: <q>" + esc(reason) + "</q></p>"
+          + "<form method=\"post\" class=\"stack\" action=\"" + esc(base) + "/halt\">" + csrfField(session)
+          + "<input type=\"hidden\" name=\"reason\" value=\"" + esc(reason) + "\">"
+          + "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+          + "<div class=\"buttons\"><button class=\"btn deny\" id=\"halt-confirm-button\" type=\"submit\">Yes, stop all guarded actions</button>"
+          + "<a class=\"cancel\" href=\"" + esc(base) + "/\">Cancel</a></div></form></section>";
+      HttpIo.sendHtml(ex, 200, page(base, "Confirm emergency stop", session.reviewer().id(), session.csrfToken(), b));
+      return;
+    }
+    EmergencyStopActions.Outcome outcome = stop.halt(session.reviewer(), reason);
+    LOG.info("Reviewer page halt by {}: status {}", session.reviewer().id(), outcome.status());
+    stopResult(ex, base, session, outcome, outcome.ok() ? "Guarded actions are halted" : "Not halted", null);
+  }
+
+  private void resumeForm(HttpExchange ex, String base, Sessions.Session session, String error, String reasonDraft, int status)
+      throws IOException {
+    StringBuilder b = new StringBuilder("<section class=\"card narrow stop-form\"><h1>Resume guarded actions</h1>");
+    if (stop.status().isEmpty()) {
+      b.append("<p>Guarded actions are not halted; there is nothing to resume.</p><p><a href=\"").append(esc(base))
+          .append("/\">Continue</a></p></section>");
+    } else if (!stop.mayControl(session.reviewer())) {
+      b.append("<p>Only the emergency stop controllers (").append(esc(String.join(", ", stop.rule().orElseThrow().approvers())))
+          .append(") may ask to resume.</p></section>");
+    } else {
+      b.append("<p>This opens a resume request that other controllers must approve (not you). Guarded actions stay halted until then.</p>");
+      if (error != null) {
+        b.append("<p class=\"alert\" role=\"alert\" id=\"error\">").append(esc(error)).append("</p>");
+      }
+      b.append("<form method=\"post\" class=\"stack\" id=\"resume-form\" action=\"").append(esc(base)).append("/resume\">")
+          .append(csrfField(session))
+          .append("<label for=\"reason\">Reason <span class=\"muted small\">(required)</span></label>")
+          .append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" required maxlength=\"").append(ApiHandler.MAX_REASON_LENGTH)
+          .append("\">").append(esc(reasonDraft)).append("</textarea>")
+          .append("<div class=\"buttons\"><button class=\"btn primary\" id=\"resume-submit\" type=\"submit\">Ask to resume</button>")
+          .append("<a class=\"cancel\" href=\"").append(esc(base)).append("/\">Cancel</a></div></form></section>");
+    }
+    HttpIo.sendHtml(ex, status, page(base, "Resume", session.reviewer().id(), session.csrfToken(), b.toString()));
+  }
+
+  private void resume(HttpExchange ex, String base, Sessions.Session session) throws IOException {
+    Map<String, String> form = HttpIo.params(new String(HttpIo.body(ex), StandardCharsets.UTF_8));
+    if (!csrfOk(ex, base, session, form, "Resume refused")) {
+      return;
+    }
+    String reason = form.getOrDefault("reason", "").strip();
+    String problem = EmergencyStopActions.reasonProblem("resume", reason);
+    if (problem != null) {
+      resumeForm(ex, base, session, capitalize(problem), reason, 400);
+      return;
+    }
+    EmergencyStopActions.Outcome outcome = stop.resume(session.reviewer(), reason);
+    LOG.info("Reviewer page resume request by {}: status {}", session.reviewer().id(), outcome.status());
+    stopResult(ex, base, session, outcome, outcome.ok() ? "Resume requested" : "Resume not requested",
+        outcome.resumeRequestId() == null ? null : detailPath(base, outcome.resumeRequestId()));
+  }
+
+  private void stopResult(HttpExchange ex, String base, Sessions.Session session, EmergencyStopActions.Outcome outcome, String title,
+      String link) throws IOException {
+    String css = outcome.ok() ? "rejected" : "refused";
+    String b = "<section class=\"card result result-" + css + "\" id=\"result\" data-status=\"" + outcome.status() + "\"><h1>"
+        + esc(title) + "</h1><p>" + esc(outcome.message()) + "</p><p class=\"links\">"
+        + (link == null ? "" : "<a href=\"" + esc(link) + "\" id=\"resume-request\">View the resume request</a> ")
+        + "<a href=\"" + esc(base) + "/\">Back to pending requests</a></p></section>";
+    HttpIo.sendHtml(ex, outcome.status(), page(base, title, session.reviewer().id(), session.csrfToken(), b));
+  }
+
+  private boolean csrfOk(HttpExchange ex, String base, Sessions.Session session, Map<String, String> form, String title)
+      throws IOException {
+    if (session.csrfMatches(form.get("csrf"))) {
+      return true;
+    }
+    LOG.warn("Reviewer page emergency stop form refused: missing or wrong CSRF token (reviewer={})", session.reviewer().id());
+    HttpIo.sendHtml(ex, 403, page(base, "Refused", session.reviewer().id(), session.csrfToken(),
+        message(title, "The form's security token was missing or wrong, so nothing was done. Open the page again.", base + "/")));
+    return false;
+  }
+
+  private static String csrfField(Sessions.Session session) {
+    return "<input type=\"hidden\" name=\"csrf\" value=\"" + esc(session.csrfToken()) + "\">";
   }
 
   // ---------------------------------------------------------------- helpers

@@ -36,6 +36,11 @@ public final class SignatureVerifier {
     REPLAYED
   }
 
+  /** Header carrying the request timestamp (seconds since the epoch). */
+  public static final String TIMESTAMP_HEADER = "X-Slack-Request-Timestamp";
+  /** Header carrying the {@code v0=} signature. */
+  public static final String SIGNATURE_HEADER = "X-Slack-Signature";
+
   private static final String VERSION = "v0";
   private static final HexFormat HEX = HexFormat.of();
 
@@ -58,6 +63,36 @@ public final class SignatureVerifier {
           return now.getEpochSecond() * 1_000_000_000L + now.getNano();
         })
         .build();
+  }
+
+  /**
+   * Verifies one request (interaction callback or slash command) from its headers (names matched
+   * case-insensitively) and the raw body bytes.
+   */
+  public Verdict verify(java.util.Map<String, ? extends java.util.List<String>> headers, byte[] body) {
+    return verify(header(headers, TIMESTAMP_HEADER), header(headers, SIGNATURE_HEADER), body);
+  }
+
+  /** Why a request was refused, for logs and the 401 answer (never secret material). */
+  public static String describe(Verdict verdict) {
+    return switch (verdict) {
+      case MISSING_HEADERS -> "missing " + TIMESTAMP_HEADER + " or " + SIGNATURE_HEADER + " header";
+      case MALFORMED_TIMESTAMP -> "malformed request timestamp";
+      case STALE_TIMESTAMP -> "request timestamp too old";
+      case FUTURE_TIMESTAMP -> "request timestamp in the future";
+      case BAD_SIGNATURE -> "invalid signature";
+      case REPLAYED -> "replayed request";
+      case OK -> "ok";
+    };
+  }
+
+  private static String header(java.util.Map<String, ? extends java.util.List<String>> headers, String name) {
+    for (java.util.Map.Entry<String, ? extends java.util.List<String>> e : headers.entrySet()) {
+      if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && e.getValue() != null && !e.getValue().isEmpty()) {
+        return e.getValue().get(0);
+      }
+    }
+    return null;
   }
 
   /** Verifies one callback from its two Slack headers and the raw body bytes. */

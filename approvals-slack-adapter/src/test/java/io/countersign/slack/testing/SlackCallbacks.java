@@ -95,6 +95,27 @@ public final class SlackCallbacks {
     return form(p);
   }
 
+  /** A slash command as Slack posts it: a plain form (no {@code payload} field). */
+  public static String slashCommand(String userId, String command, String text, String responseUrl) {
+    int n = CLICKS.incrementAndGet();
+    java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+    f.put("token", "legacy-verification-token");
+    f.put("team_id", TEAM);
+    f.put("team_domain", "countersign");
+    f.put("channel_id", "C0OPS");
+    f.put("channel_name", "ops");
+    f.put("user_id", userId);
+    f.put("user_name", userId.toLowerCase());
+    f.put("command", command);
+    f.put("text", text);
+    f.put("api_app_id", "A0APP");
+    f.put("response_url", responseUrl);
+    f.put("trigger_id", "1337.42.command-" + userId + "-" + n);
+    StringBuilder b = new StringBuilder();
+    f.forEach((k, v) -> b.append(b.length() == 0 ? "" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+    return b.toString();
+  }
+
   /** A reason dialog submission ({@code view_submission}). */
   public static String reasonSubmission(String userId, String requestId, String decision, String reason) {
     ObjectNode p = JSON.createObjectNode();

@@ -7,6 +7,7 @@ import com.slack.api.SlackConfig;
 import io.countersign.Actor;
 import io.countersign.ActorContext;
 import io.countersign.ApprovalGate;
+import io.countersign.ApprovalRule;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
 import io.countersign.ManualTimeSource;
@@ -34,6 +35,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +62,13 @@ public final class SlackHarness implements AutoCloseable {
   public static final String U_DAVE = "U0DAVE";
   public static final String U_ERIN = "U0ERIN";
   public static final String U_MALLORY = "U0MALLORY";
+  public static final String U_DIANA = "U0DIANA"; // emergency stop controller
+  public static final String U_ERIC = "U0ERIC"; // emergency stop controller
+  /** Where the slash commands are served. */
+  public static final String COMMANDS_PATH = "/slack/commands";
+  /** Who may halt and approve a resume in {@link #withEmergencyStop}: the incident commanders, one approval, reason required. */
+  public static final ApprovalRule CONTROLLERS = new ApprovalRule(Set.of(), Set.of("incident-commanders"), 1,
+      Duration.ofMinutes(30), true);
 
   /** An agent acting for alice (who is, on purpose, in the eligible group). */
   public static final Actor AGENT = Actor.agent("ops-agent", "alice");
@@ -101,9 +110,16 @@ public final class SlackHarness implements AutoCloseable {
   public final ApprovalGate gate;
   public final SlackInteractionServer server;
   public final SlackCallbacks callbacks;
+  /** Sends signed slash commands to {@link #COMMANDS_PATH}. */
+  public final SlackCallbacks commands;
   private final ExecutorService callers = Executors.newCachedThreadPool();
 
   private SlackHarness(Consumer<SlackApprover.Builder> customize, boolean slackReachable, boolean directExecutor) {
+    this(customize, slackReachable, directExecutor, null);
+  }
+
+  private SlackHarness(Consumer<SlackApprover.Builder> customize, boolean slackReachable, boolean directExecutor,
+      ApprovalRule controllers) {
     SlackConfig config = new SlackConfig();
     config.setMethodsEndpointUrlPrefix(slackReachable ? slack.methodsUrlPrefix() : "http://127.0.0.1:" + freePort() + "/api/");
     config.setStatsEnabled(false);
@@ -121,30 +137,47 @@ public final class SlackHarness implements AutoCloseable {
             U_CAROL, Reviewer.of("carol", "sre-leads"),
             U_ALICE, Reviewer.of("alice", "sre-leads"),
             U_DAVE, Reviewer.of("dave", "sre-leads"),
-            U_ERIN, Reviewer.of("erin", "finance"))));
+            U_ERIN, Reviewer.of("erin", "finance"),
+            U_DIANA, Reviewer.of("diana", "incident-commanders"),
+            U_ERIC, Reviewer.of("eric", "incident-commanders"))));
     if (directExecutor) {
       b.executor(Runnable::run); // work after the ack runs before the HTTP answer: deterministic tests
     }
     customize.accept(b);
     approver = b.build();
-    gate = ApprovalGate.builder()
+    ApprovalGate.Builder gb = ApprovalGate.builder()
         .approver(approver)
         .auditSink(audit)
         .signer(signer)
         .timeSource(time)
-        .guard(Ops.class)
-        .build();
+        .guard(Ops.class);
+    if (controllers != null) {
+      gb.emergencyStop(controllers);
+    }
+    gate = gb.build();
     try {
-      server = SlackInteractionServer.start(approver.interactionHandler(),
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), "/slack/interactions");
+      server = SlackInteractionServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Map.of(
+          "/slack/interactions", approver.interactionHandler(),
+          COMMANDS_PATH, approver.commandHandler(gate)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     callbacks = new SlackCallbacks(SIGNING_SECRET, server.uri(), clock);
+    commands = new SlackCallbacks(SIGNING_SECRET, server.uri(COMMANDS_PATH), clock);
   }
 
   public static SlackHarness start() {
     return new SlackHarness(b -> {}, true, true);
+  }
+
+  /** The gate has an emergency stop ({@link #CONTROLLERS}); the slash commands are served at {@link #COMMANDS_PATH}. */
+  public static SlackHarness withEmergencyStop() {
+    return new SlackHarness(b -> {}, true, true, CONTROLLERS);
+  }
+
+  /** Sends {@code command text} as {@code slackUser}, signed now, as Slack sends slash commands. */
+  public HttpResponse<String> command(String slackUser, String command, String text) {
+    return commands.send(SlackCallbacks.slashCommand(slackUser, command, text, slack.responseUrl(slackUser + "-command")));
   }
 
   /** The approver processes clicks and updates on its own threads, as in production. */
