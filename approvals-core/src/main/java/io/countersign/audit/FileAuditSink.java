@@ -14,14 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +32,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <ul>
- *   <li><b>Group commit.</b> {@link #append} only enqueues (it runs under the trail's lock); one
- *       writer thread takes every queued event, writes them with one {@code write} and makes them
- *       durable with one {@link FileChannel#force}, then completes their stages. A stage completes
- *       only once its event is on disk. {@link Durability#EVERY_EVENT} forces after each event
- *       instead.</li>
+ *   <li><b>Group commit</b> ({@link GroupCommitSink}). {@link #append} only enqueues (it runs under
+ *       the trail's lock); one writer thread takes every queued event, writes them with one
+ *       {@code write} and makes them durable with one {@link FileChannel#force}, then completes
+ *       their stages. A stage completes only once its event is on disk.
+ *       {@link Durability#EVERY_EVENT} forces after each event instead.</li>
  *   <li><b>Rotation</b> by size and/or UTC day of the event time. A new file is named after the seq
  *       of its first event, and that event's {@code prevHash} is the last hash of the previous file,
  *       so the chain runs across files and a removed file leaves a visible gap.</li>
@@ -54,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Thread-safe. Fails closed: after an I/O error every pending and later append fails.
  */
-public final class FileAuditSink implements AuditSink, AutoCloseable {
+public final class FileAuditSink extends GroupCommitSink {
 
   private static final Logger LOG = LoggerFactory.getLogger(FileAuditSink.class);
   private static final long SECONDS_PER_DAY = 86_400;
@@ -85,14 +80,6 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
   private final long openedLastSeq;
   private final String openedLastHash;
 
-  private final ReentrantLock queueLock = new ReentrantLock();
-  private final Condition queued = queueLock.newCondition();
-  private ArrayList<Pending> queue = new ArrayList<>();
-  private long nextSeq;            // under queueLock
-  private String expectedPrevHash; // under queueLock
-  private boolean closing;         // under queueLock
-  private volatile Throwable failure;
-  private final Thread writer;
 
   // writer thread only
   private FileChannel channel;
@@ -101,10 +88,6 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
   private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
   private long batches;
   private long forces;
-
-  /** One queued event; its line is {@code event.utf8()} plus an LF, written without copying it first. */
-  private record Pending(AuditEvent event, CompletableFuture<Void> done) {
-  }
 
   private FileAuditSink(Path dir, Options options) throws IOException {
     this.dir = dir;
@@ -134,8 +117,6 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
       this.tornTail = recovered.torn;
       this.openedLastSeq = recovered.lastSeq;
       this.openedLastHash = recovered.lastHash;
-      this.nextSeq = recovered.lastSeq + 1;
-      this.expectedPrevHash = recovered.lastHash;
       if (recovered.file != null) {
         channel = FileChannel.open(recovered.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         fileSize = channel.size();
@@ -145,9 +126,7 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
       releaseLock();
       throw e;
     }
-    this.writer = new Thread(this::writeLoop, "countersign-audit-writer[" + dir.getFileName() + "]");
-    writer.setDaemon(true);
-    writer.start();
+    start("countersign-audit-writer[" + dir.getFileName() + "]", openedLastSeq, openedLastHash);
   }
 
   /**
@@ -201,66 +180,58 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
     return new long[] {batches, forces};
   }
 
-  /**
-   * Enqueues {@code event} for the writer thread. The stage completes once the event is durable.
-   *
-   * @throws IllegalArgumentException if the event does not continue this log (wrong seq or
-   *     prevHash: build the trail with {@link #trailBuilder()})
-   */
   @Override
-  public CompletionStage<Void> append(AuditEvent event) {
-    Objects.requireNonNull(event, "event must not be null");
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    queueLock.lock();
-    try {
-      Throwable failed = failure;
-      if (failed != null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("FileAuditSink " + dir + " failed earlier: " + failed, failed));
-      }
-      if (closing) {
-        return CompletableFuture.failedFuture(new IllegalStateException("FileAuditSink " + dir + " is closed"));
-      }
-      if (event.seq() != nextSeq || !event.prevHash().equals(expectedPrevHash)) {
-        throw new IllegalArgumentException("FileAuditSink " + dir + ": event seq " + event.seq() + " does not continue the log, "
-            + "which expects seq " + nextSeq + " with prevHash " + expectedPrevHash
-            + " (build the trail with FileAuditSink.trailBuilder(), and let one trail write to it)");
-      }
-      nextSeq++;
-      expectedPrevHash = event.hash();
-      queue.add(new Pending(event, done));
-      if (queue.size() == 1 || queue.size() >= options.maxBatchEvents) {
-        queued.signal();
-      }
-    } finally {
-      queueLock.unlock();
-    }
-    return done;
+  public String toString() {
+    return "FileAuditSink[" + dir + ", " + options + "]";
   }
 
-  /**
-   * Writes and forces everything queued, stops the writer thread, and releases the lock.
-   * Idempotent.
-   */
+  // ---------------------------------------------------------------- group commit hooks
+
+  /** {@link Durability#EVERY_EVENT}: one event per batch, so each stage completes right after its own force. */
   @Override
-  public void close() {
-    queueLock.lock();
-    try {
-      if (closing) {
-        return;
-      }
-      closing = true;
-      queued.signal();
-    } finally {
-      queueLock.unlock();
-    }
-    boolean interrupted = false;
-    while (writer.isAlive()) {
-      try {
-        writer.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+  protected int maxBatchEvents() {
+    return options.durability == Durability.EVERY_EVENT ? 1 : Integer.MAX_VALUE;
+  }
+
+  @Override
+  protected long maxBatchDelayNanos() {
+    return options.maxBatchDelay.toNanos();
+  }
+
+  /** {@link Options.Builder#maxBatchEvents}: the queue length that ends a {@code maxBatchDelay} wait early. */
+  @Override
+  protected int batchReadyEvents() {
+    return options.maxBatchEvents;
+  }
+
+  @Override
+  protected RuntimeException failedEarlier(Throwable failure) {
+    Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+    return new IllegalStateException("FileAuditSink " + dir + " failed earlier: " + cause, cause);
+  }
+
+  @Override
+  protected RuntimeException closedError() {
+    return new IllegalStateException("FileAuditSink " + dir + " is closed");
+  }
+
+  /** Names {@link #trailBuilder()}, which continues the log found on disk. */
+  @Override
+  protected IllegalArgumentException notContinuing(AuditEvent event, long expectedSeq, String expectedPrevHash) {
+    return new IllegalArgumentException("FileAuditSink " + dir + ": event seq " + event.seq() + " does not continue the log, "
+        + "which expects seq " + expectedSeq + " with prevHash " + expectedPrevHash
+        + " (build the trail with FileAuditSink.trailBuilder(), and let one trail write to it)");
+  }
+
+  @Override
+  protected Throwable writeFailed(List<AuditEvent> batch, Exception e) {
+    LOG.error("audit log {} failed; no further event will be recorded: {}", dir, e.toString());
+    return new IllegalStateException("FileAuditSink " + dir + " could not write: " + e, e);
+  }
+
+  /** Closes the current file and releases the directory's writer lock. */
+  @Override
+  protected void releaseResources() {
     try {
       if (channel != null) {
         channel.close();
@@ -270,65 +241,19 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
     } finally {
       releaseLock();
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "FileAuditSink[" + dir + ", " + options + "]";
   }
 
   // ---------------------------------------------------------------- writer thread
 
-  private void writeLoop() {
-    ArrayList<Pending> spare = new ArrayList<>();
-    while (true) {
-      ArrayList<Pending> batch;
-      queueLock.lock();
-      try {
-        while (queue.isEmpty() && !closing) {
-          queued.awaitUninterruptibly();
-        }
-        if (queue.isEmpty()) {
-          return; // closing and drained
-        }
-        if (options.maxBatchDelay.toNanos() > 0 && !closing) {
-          long deadline = System.nanoTime() + options.maxBatchDelay.toNanos();
-          long left;
-          while (queue.size() < options.maxBatchEvents && !closing && (left = deadline - System.nanoTime()) > 0) {
-            try {
-              queued.awaitNanos(left);
-            } catch (InterruptedException e) {
-              break;
-            }
-          }
-        }
-        batch = queue;
-        queue = spare;
-      } finally {
-        queueLock.unlock();
-      }
-      try {
-        write(batch);
-        for (Pending p : batch) {
-          p.done.complete(null);
-        }
-      } catch (IOException | RuntimeException e) {
-        fail(batch, e);
-      }
-      batch.clear();
-      spare = batch;
-    }
-  }
-
-  private void write(List<Pending> batch) throws IOException {
+  /** Writes each event's line ({@code event.utf8()} plus an LF, without copying it first) and forces once. */
+  @Override
+  protected void writeBatch(List<AuditEvent> batch) throws IOException {
     batches++;
-    for (Pending p : batch) {
-      byte[] line = p.event.utf8();
+    for (int i = 0, n = batch.size(); i < n; i++) {
+      AuditEvent event = batch.get(i);
+      byte[] line = event.utf8();
       int length = line.length + 1; // with the LF
-      rotateIfNeeded(p, length);
+      rotateIfNeeded(event, length);
       if (buffer.remaining() < length) {
         flushBuffer();
         if (buffer.capacity() < length) {
@@ -337,20 +262,13 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
       }
       buffer.put(line).put((byte) '\n');
       fileSize += length;
-      if (options.durability == Durability.EVERY_EVENT) {
-        flushBuffer();
-        force();
-        p.done.complete(null);
-      }
     }
     flushBuffer();
-    if (options.durability == Durability.BATCH) {
-      force();
-    }
+    force();
   }
 
-  private void rotateIfNeeded(Pending p, int length) throws IOException {
-    long day = Math.floorDiv(p.event.time().getEpochSecond(), SECONDS_PER_DAY); // UTC epoch day, no LocalDate per event
+  private void rotateIfNeeded(AuditEvent event, int length) throws IOException {
+    long day = Math.floorDiv(event.time().getEpochSecond(), SECONDS_PER_DAY); // UTC epoch day, no LocalDate per event
     boolean rotate = channel == null
         || (fileSize > 0 && options.rotateAtBytes > 0 && fileSize + length > options.rotateAtBytes)
         || (fileSize > 0 && options.rotateDaily && fileDay != NO_DAY && fileDay != day);
@@ -365,7 +283,7 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
       force(); // a rotated file is complete and durable before the next one exists
       channel.close();
     }
-    Path file = dir.resolve(LogFiles.fileName(p.event.seq()));
+    Path file = dir.resolve(LogFiles.fileName(event.seq()));
     channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     forceDirectory();
     fileSize = 0;
@@ -392,26 +310,6 @@ public final class FileAuditSink implements AuditSink, AutoCloseable {
       d.force(true);
     } catch (IOException | UnsupportedOperationException e) {
       LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
-    }
-  }
-
-  private void fail(List<Pending> batch, Throwable e) {
-    LOG.error("audit log {} failed; no further event will be recorded: {}", dir, e.toString());
-    List<Pending> rest;
-    queueLock.lock();
-    try {
-      failure = e;
-      rest = new ArrayList<>(queue);
-      queue.clear();
-    } finally {
-      queueLock.unlock();
-    }
-    IllegalStateException failed = new IllegalStateException("FileAuditSink " + dir + " could not write: " + e, e);
-    for (Pending p : batch) {
-      p.done.completeExceptionally(failed);
-    }
-    for (Pending p : rest) {
-      p.done.completeExceptionally(failed);
     }
   }
 

@@ -3,6 +3,7 @@ package io.countersign.postgres;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.GroupCommitSink;
 import io.countersign.audit.VerificationResult;
 import io.countersign.spi.AuditSink;
 import java.sql.Connection;
@@ -12,13 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Durable means committed.</b> {@link #append} only enqueues (it runs under the trail's
- *       lock); one writer thread inserts everything queued in one transaction (group commit, with
- *       {@code synchronous_commit} on) and completes the stages after {@code COMMIT} returned.</li>
+ *       lock); one writer thread inserts everything queued in one transaction (group commit, see
+ *       {@link GroupCommitSink}, with {@code synchronous_commit} on) and completes the stages after
+ *       {@code COMMIT} returned.</li>
  *   <li><b>One writer per chain.</b> The sink holds a session-level advisory lock on a dedicated
  *       connection for its lifetime and writes through that connection only, so it can write only
  *       while it holds the lock. A second sink for the same chain (another process or this one) is
@@ -53,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Thread-safe. Verify and export with {@link PostgresAuditLog}.
  */
-public final class PostgresAuditSink implements AuditSink, AutoCloseable {
+public final class PostgresAuditSink extends GroupCommitSink {
 
   /** The chain written when none is named. */
   public static final String DEFAULT_CHAIN = "default";
@@ -70,18 +67,7 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
   private final long openedLastSeq;
   private final String openedLastHash;
 
-  private final ReentrantLock queueLock = new ReentrantLock();
-  private final Condition queued = queueLock.newCondition();
-  private ArrayList<Pending> queue = new ArrayList<>();
-  private long nextSeq;            // under queueLock
-  private String expectedPrevHash; // under queueLock
-  private boolean closing;         // under queueLock
-  private volatile Throwable failure;
-  private final Thread writer;
   private volatile long batches;
-
-  private record Pending(AuditEvent event, String line, CompletableFuture<Void> done) {
-  }
 
   private PostgresAuditSink(Builder b) {
     this.chain = b.chain != null ? b.chain : DEFAULT_CHAIN;
@@ -118,11 +104,7 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
       throw e;
     }
     this.connection = c;
-    this.nextSeq = openedLastSeq + 1;
-    this.expectedPrevHash = openedLastHash;
-    this.writer = new Thread(this::writeLoop, "countersign-pg-audit-writer[" + chain + "]");
-    writer.setDaemon(true);
-    writer.start();
+    start("countersign-pg-audit-writer[" + chain + "]", openedLastSeq, openedLastHash);
     LOG.info("PostgreSQL audit sink opened chain '{}' after seq {}", chain, openedLastSeq);
   }
 
@@ -159,65 +141,56 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
     return batches;
   }
 
-  /**
-   * Enqueues {@code event} for the writer thread; the stage completes once its transaction committed.
-   *
-   * @throws IllegalArgumentException if the event does not continue this chain (wrong seq or
-   *     prevHash: build the trail with {@link #trailBuilder()}, and let one trail write to it)
-   */
   @Override
-  public CompletionStage<Void> append(AuditEvent event) {
-    Objects.requireNonNull(event, "event must not be null");
-    String line = event.toJson();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    queueLock.lock();
-    try {
-      Throwable failed = failure;
-      if (failed != null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("PostgreSQL audit sink for chain '" + chain
-            + "' failed earlier and records nothing more (close it and build a new one): " + failed, failed));
-      }
-      if (closing) {
-        return CompletableFuture.failedFuture(new IllegalStateException("PostgreSQL audit sink for chain '" + chain + "' is closed"));
-      }
-      if (event.seq() != nextSeq || !event.prevHash().equals(expectedPrevHash)) {
-        throw new IllegalArgumentException("PostgreSQL audit sink for chain '" + chain + "': event seq " + event.seq()
-            + " does not continue the chain, which expects seq " + nextSeq + " with prevHash " + expectedPrevHash
-            + " (build the trail with PostgresAuditSink.trailBuilder(), and let one trail write to it)");
-      }
-      nextSeq++;
-      expectedPrevHash = event.hash();
-      queue.add(new Pending(event, line, done));
-      if (queue.size() == 1) {
-        queued.signal();
-      }
-    } finally {
-      queueLock.unlock();
-    }
-    return done;
+  public String toString() {
+    return "PostgresAuditSink[chain=" + chain + (failure() != null ? ", FAILED" : "") + "]";
   }
 
-  /** Commits everything queued, stops the writer, releases the chain's lock and the connection. Idempotent. */
+  // ---------------------------------------------------------------- group commit hooks
+
+  /** {@link Builder#maxBatchEvents}: the most events inserted in one transaction. */
   @Override
-  public void close() {
-    queueLock.lock();
+  protected int maxBatchEvents() {
+    return maxBatchEvents;
+  }
+
+  @Override
+  protected RuntimeException failedEarlier(Throwable failure) {
+    return new IllegalStateException("PostgreSQL audit sink for chain '" + chain
+        + "' failed earlier and records nothing more (close it and build a new one): " + failure, failure);
+  }
+
+  @Override
+  protected RuntimeException closedError() {
+    return new IllegalStateException("PostgreSQL audit sink for chain '" + chain + "' is closed");
+  }
+
+  /** Names {@link #trailBuilder()}, which continues the chain found in the table. */
+  @Override
+  protected IllegalArgumentException notContinuing(AuditEvent event, long expectedSeq, String expectedPrevHash) {
+    return new IllegalArgumentException("PostgreSQL audit sink for chain '" + chain + "': event seq " + event.seq()
+        + " does not continue the chain, which expects seq " + expectedSeq + " with prevHash " + expectedPrevHash
+        + " (build the trail with PostgresAuditSink.trailBuilder(), and let one trail write to it)");
+  }
+
+  /** Logs, rolls the failed transaction back, and names the first event that could not be committed. */
+  @Override
+  protected Throwable writeFailed(List<AuditEvent> batch, Exception e) {
+    long first = batch.get(0).seq();
+    IllegalStateException failed = new IllegalStateException("PostgreSQL audit sink for chain '" + chain
+        + "' could not commit events from seq " + first + ": " + e.getMessage(), e);
+    LOG.error("Audit events from seq {} could not be committed to chain '{}'; the sink fails closed: {}", first, chain, e.toString());
     try {
-      if (closing) {
-        return;
-      }
-      closing = true;
-      queued.signal();
-    } finally {
-      queueLock.unlock();
+      connection.rollback();
+    } catch (SQLException re) {
+      LOG.debug("rollback after a failed audit insert failed", re);
     }
-    boolean interrupted = false;
-    while (writer.isAlive()) {
-      try {
-        writer.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
+    return failed;
+  }
+
+  /** Releases the chain's writer lock and closes the connection. */
+  @Override
+  protected void releaseResources() {
     try {
       connection.rollback();
       connection.setAutoCommit(true);
@@ -226,102 +199,31 @@ public final class PostgresAuditSink implements AuditSink, AutoCloseable {
       LOG.debug("releasing the writer lock of chain '{}' failed (closing the connection releases it)", chain, e);
     }
     closeQuietly(connection);
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "PostgresAuditSink[chain=" + chain + (failure != null ? ", FAILED" : "") + "]";
   }
 
   // ---------------------------------------------------------------- writer thread
 
-  private void writeLoop() {
-    while (true) {
-      List<Pending> batch;
-      queueLock.lock();
-      try {
-        while (queue.isEmpty() && !closing) {
-          queued.awaitUninterruptibly();
-        }
-        if (queue.isEmpty()) {
-          return; // closing and drained
-        }
-        if (queue.size() <= maxBatchEvents) {
-          batch = queue;
-          queue = new ArrayList<>();
-        } else {
-          batch = new ArrayList<>(queue.subList(0, maxBatchEvents));
-          queue.subList(0, maxBatchEvents).clear();
-        }
-      } finally {
-        queueLock.unlock();
-      }
-      if (failure != null) {
-        failAll(batch, failure);
-        continue;
-      }
-      try {
-        insert(batch);
-        batches++;
-        for (Pending p : batch) {
-          p.done.complete(null);
-        }
-      } catch (SQLException | RuntimeException e) {
-        fail(batch, e);
-      }
-    }
-  }
-
-  private void insert(List<Pending> batch) throws SQLException {
+  /** Inserts the batch in one transaction with {@code synchronous_commit} on and commits it. */
+  @Override
+  protected void writeBatch(List<AuditEvent> batch) throws SQLException {
     try (Statement st = connection.createStatement()) {
       // durable = committed and flushed, whatever the server's or the role's default
       st.execute("SET LOCAL synchronous_commit TO on");
     }
     try (PreparedStatement ps = connection.prepareStatement(
         "INSERT INTO countersign_audit_event (chain, seq, type, request_id, line) VALUES (?, ?, ?, ?, ?)")) {
-      for (Pending p : batch) {
+      for (AuditEvent event : batch) {
         ps.setString(1, chain);
-        ps.setLong(2, p.event.seq());
-        ps.setString(3, p.event.type().name());
-        ps.setString(4, p.event.requestId());
-        ps.setString(5, p.line);
+        ps.setLong(2, event.seq());
+        ps.setString(3, event.type().name());
+        ps.setString(4, event.requestId());
+        ps.setString(5, event.toJson());
         ps.addBatch();
       }
       ps.executeBatch();
     }
     connection.commit();
-  }
-
-  private void fail(List<Pending> batch, Exception e) {
-    long first = batch.get(0).event.seq();
-    IllegalStateException failed = new IllegalStateException("PostgreSQL audit sink for chain '" + chain
-        + "' could not commit events from seq " + first + ": " + e.getMessage(), e);
-    failure = failed;
-    LOG.error("Audit events from seq {} could not be committed to chain '{}'; the sink fails closed: {}", first, chain, e.toString());
-    try {
-      connection.rollback();
-    } catch (SQLException re) {
-      LOG.debug("rollback after a failed audit insert failed", re);
-    }
-    failAll(batch, failed);
-    List<Pending> rest;
-    queueLock.lock();
-    try {
-      rest = queue;
-      queue = new ArrayList<>();
-    } finally {
-      queueLock.unlock();
-    }
-    failAll(rest, failed);
-  }
-
-  private static void failAll(List<Pending> batch, Throwable cause) {
-    for (Pending p : batch) {
-      p.done.completeExceptionally(cause);
-    }
+    batches++;
   }
 
   // ---------------------------------------------------------------- lock and head
