@@ -7,14 +7,12 @@ import io.countersign.audit.GroupCommitSink;
 import io.countersign.audit.VerificationResult;
 import io.countersign.spi.AuditSink;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,13 +72,12 @@ public final class PostgresAuditSink extends GroupCommitSink {
     this.maxBatchEvents = b.maxBatchEvents != null ? b.maxBatchEvents : DEFAULT_MAX_BATCH_EVENTS;
     Connection c = null;
     try {
-      if (b.migrate == null || b.migrate) {
-        if (b.dataSource != null) {
-          Migrations.apply(b.dataSource);
-        }
+      DataSource pool = b.connection.dataSource();
+      if ((b.migrate == null || b.migrate) && pool != null) {
+        Migrations.apply(pool);
       }
-      c = b.dataSource != null ? b.dataSource.getConnection() : DriverManager.getConnection(b.jdbcUrl, b.user, b.password);
-      if (b.dataSource == null && (b.migrate == null || b.migrate)) {
+      c = b.connection.connect();
+      if (pool == null && (b.migrate == null || b.migrate)) {
         Migrations.apply(c);
       }
       c.setAutoCommit(true);
@@ -335,10 +332,7 @@ public final class PostgresAuditSink extends GroupCommitSink {
    * takes the chain's writer lock and reads the chain's head.
    */
   public static final class Builder {
-    private DataSource dataSource;
-    private String jdbcUrl;
-    private String user;
-    private String password;
+    private final ConnectionSettings connection = new ConnectionSettings();
     private String chain;
     private Integer maxBatchEvents;
     private Duration lockWait;
@@ -348,20 +342,13 @@ public final class PostgresAuditSink extends GroupCommitSink {
 
     /** Takes one connection from this pool and holds it while the sink is open (the pool is not closed by the sink). */
     public Builder dataSource(DataSource dataSource) {
-      unset(this.dataSource == null && jdbcUrl == null, "dataSource/jdbcUrl", this.dataSource != null ? this.dataSource : jdbcUrl);
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      connection.dataSource(dataSource);
       return this;
     }
 
     /** Opens one connection of its own to this URL. */
     public Builder jdbcUrl(String jdbcUrl, String user, String password) {
-      unset(this.dataSource == null && this.jdbcUrl == null, "dataSource/jdbcUrl", this.dataSource != null ? this.dataSource : this.jdbcUrl);
-      if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-        throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:postgresql:' but was " + (jdbcUrl == null ? "null" : "'" + jdbcUrl + "'"));
-      }
-      this.jdbcUrl = jdbcUrl;
-      this.user = user;
-      this.password = password;
+      connection.jdbcUrl(jdbcUrl, user, password);
       return this;
     }
 
@@ -416,9 +403,7 @@ public final class PostgresAuditSink extends GroupCommitSink {
      *     holds the chain, or the chain's last event does not match its own hash
      */
     public PostgresAuditSink build() {
-      if (dataSource == null && jdbcUrl == null) {
-        throw new IllegalStateException("a dataSource or a jdbcUrl is required: call dataSource(...) or jdbcUrl(...)");
-      }
+      connection.requireSet();
       return new PostgresAuditSink(this);
     }
 

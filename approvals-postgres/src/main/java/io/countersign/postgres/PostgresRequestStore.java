@@ -90,8 +90,8 @@ public final class PostgresRequestStore implements RequestStore {
   private static final long LOOK_BACK = 256;
 
   private PostgresRequestStore(Builder b) {
-    this.ownedPool = b.dataSource == null ? pool(b) : null;
-    this.dataSource = b.dataSource != null ? b.dataSource : ownedPool;
+    this.ownedPool = b.connection.dataSource() == null ? pool(b) : null;
+    this.dataSource = b.connection.dataSource() != null ? b.connection.dataSource() : ownedPool;
     this.instanceId = b.instanceId != null ? b.instanceId : UUID.randomUUID().toString();
     this.pollInterval = b.pollInterval != null ? b.pollInterval : DEFAULT_POLL_INTERVAL;
     this.heartbeatInterval = b.heartbeatInterval != null ? b.heartbeatInterval : DEFAULT_HEARTBEAT_INTERVAL;
@@ -672,13 +672,11 @@ public final class PostgresRequestStore implements RequestStore {
   }
 
   private static HikariDataSource pool(Builder b) {
-    if (b.jdbcUrl == null) {
-      throw new IllegalStateException("a dataSource or a jdbcUrl is required: call dataSource(...) or jdbcUrl(...)");
-    }
+    b.connection.requireSet();
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(b.jdbcUrl);
-    config.setUsername(b.user);
-    config.setPassword(b.password);
+    config.setJdbcUrl(b.connection.jdbcUrl());
+    config.setUsername(b.connection.user());
+    config.setPassword(b.connection.password());
     config.setMaximumPoolSize(b.maxPoolSize != null ? b.maxPoolSize : 8);
     config.setPoolName("countersign");
     return new HikariDataSource(config);
@@ -695,10 +693,7 @@ public final class PostgresRequestStore implements RequestStore {
    * and registers this instance.
    */
   public static final class Builder {
-    private DataSource dataSource;
-    private String jdbcUrl;
-    private String user;
-    private String password;
+    private final ConnectionSettings connection = new ConnectionSettings();
     private Integer maxPoolSize;
     private String instanceId;
     private Duration pollInterval;
@@ -711,20 +706,13 @@ public final class PostgresRequestStore implements RequestStore {
 
     /** Uses an existing pool (the store does not close it). */
     public Builder dataSource(DataSource dataSource) {
-      unset(this.dataSource == null && jdbcUrl == null, "dataSource/jdbcUrl", this.dataSource != null ? this.dataSource : jdbcUrl);
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      connection.dataSource(dataSource);
       return this;
     }
 
     /** Creates a HikariCP pool for this URL, owned and closed by the store. */
     public Builder jdbcUrl(String jdbcUrl, String user, String password) {
-      unset(this.dataSource == null && this.jdbcUrl == null, "dataSource/jdbcUrl", this.dataSource != null ? this.dataSource : this.jdbcUrl);
-      if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
-        throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:postgresql:' but was " + (jdbcUrl == null ? "null" : "'" + jdbcUrl + "'"));
-      }
-      this.jdbcUrl = jdbcUrl;
-      this.user = user;
-      this.password = password;
+      connection.jdbcUrl(jdbcUrl, user, password);
       return this;
     }
 
