@@ -654,17 +654,29 @@ public final class PageHandler implements HttpHandler {
     b.append("<p>Every pending request is denied at once and every new guarded call is refused, until other controllers ")
         .append("approve a resume. The stop is recorded in the audit trail under your name, <strong>")
         .append(esc(session.reviewer().id())).append("</strong>.</p>");
+    reasonForm(b, base, session, "halt", error, reasonDraft, "btn deny", "halt-continue", "Continue");
+    b.append("</section>");
+    HttpIo.sendHtml(ex, status, page(base, "Emergency stop", session.reviewer().id(), session.csrfToken(), b.toString()));
+  }
+
+  /**
+   * The emergency-stop form of {@code action} ("halt" or "resume"): an optional error, a required
+   * reason (kept after an error), the CSRF token, and submit/cancel buttons.
+   */
+  private void reasonForm(StringBuilder b, String base, Sessions.Session session, String action, String error,
+      String reasonDraft, String buttonClass, String buttonId, String buttonLabel) {
     if (error != null) {
       b.append("<p class=\"alert\" role=\"alert\" id=\"error\">").append(esc(error)).append("</p>");
     }
-    b.append("<form method=\"post\" class=\"stack\" id=\"halt-form\" action=\"").append(esc(base)).append("/halt\">")
+    b.append("<form method=\"post\" class=\"stack\" id=\"").append(action).append("-form\" action=\"").append(esc(base))
+        .append("/").append(action).append("\">")
         .append(csrfField(session))
         .append("<label for=\"reason\">Reason <span class=\"muted small\">(required)</span></label>")
         .append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" required maxlength=\"").append(ApiHandler.MAX_REASON_LENGTH)
         .append("\">").append(esc(reasonDraft)).append("</textarea>")
-        .append("<div class=\"buttons\"><button class=\"btn deny\" id=\"halt-continue\" type=\"submit\">Continue</button>")
-        .append("<a class=\"cancel\" href=\"").append(esc(base)).append("/\">Cancel</a></div></form></section>");
-    HttpIo.sendHtml(ex, status, page(base, "Emergency stop", session.reviewer().id(), session.csrfToken(), b.toString()));
+        .append("<div class=\"buttons\"><button class=\"").append(buttonClass).append("\" id=\"").append(buttonId)
+        .append("\" type=\"submit\">").append(buttonLabel).append("</button>")
+        .append("<a class=\"cancel\" href=\"").append(esc(base)).append("/\">Cancel</a></div></form>");
   }
 
   /** Two steps: a reason, then a confirmation page whose form carries {@code confirm=yes}; only that halts. */
@@ -708,16 +720,8 @@ public final class PageHandler implements HttpHandler {
           .append(") may ask to resume.</p></section>");
     } else {
       b.append("<p>This opens a resume request that other controllers must approve (not you). Guarded actions stay halted until then.</p>");
-      if (error != null) {
-        b.append("<p class=\"alert\" role=\"alert\" id=\"error\">").append(esc(error)).append("</p>");
-      }
-      b.append("<form method=\"post\" class=\"stack\" id=\"resume-form\" action=\"").append(esc(base)).append("/resume\">")
-          .append(csrfField(session))
-          .append("<label for=\"reason\">Reason <span class=\"muted small\">(required)</span></label>")
-          .append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" required maxlength=\"").append(ApiHandler.MAX_REASON_LENGTH)
-          .append("\">").append(esc(reasonDraft)).append("</textarea>")
-          .append("<div class=\"buttons\"><button class=\"btn primary\" id=\"resume-submit\" type=\"submit\">Ask to resume</button>")
-          .append("<a class=\"cancel\" href=\"").append(esc(base)).append("/\">Cancel</a></div></form></section>");
+      reasonForm(b, base, session, "resume", error, reasonDraft, "btn primary", "resume-submit", "Ask to resume");
+      b.append("</section>");
     }
     HttpIo.sendHtml(ex, status, page(base, "Resume", session.reviewer().id(), session.csrfToken(), b.toString()));
   }
