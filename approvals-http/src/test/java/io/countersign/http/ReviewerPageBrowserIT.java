@@ -1,5 +1,6 @@
 package io.countersign.http;
 
+import io.countersign.http.testing.HeadlessChromium;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -12,14 +13,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
+
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -35,8 +36,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
+
+
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -47,13 +48,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ReviewerPageBrowserIT {
 
-  private static final File CHROMIUM = new File("/usr/bin/chromium");
-  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Actor AGENT = Actor.agent("ops-agent-7", "dave");
 
   private static ChromeDriver driver;
-  private static Path profile;
+  private static HeadlessChromium chromium;
 
   private GateHarness h;
 
@@ -69,36 +68,17 @@ class ReviewerPageBrowserIT {
 
   @BeforeAll
   static void startBrowser() throws IOException {
-    if (!CHROMIUM.canExecute() || !CHROMEDRIVER.canExecute()) {
-      String message = "Headless Chromium is required for the reviewer page browser test but " + CHROMIUM + " or "
-          + CHROMEDRIVER + " is missing. Install it with .ci/install-chromium (apt-get install -y chromium chromium-driver).";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(message);
-      }
-      Assumptions.abort(message + " Skipped because CI is not 'true'.");
-    }
-    profile = Files.createTempDirectory("countersign-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1280,1000");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+    chromium = HeadlessChromium.start("the reviewer page browser test");
+    driver = chromium.driver();
     Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
-  static void stopBrowser() throws IOException {
-    if (driver != null) {
-      driver.quit();
+  static void stopBrowser() {
+    if (chromium != null) {
+      chromium.close();
+      chromium = null;
       driver = null;
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 

@@ -1,7 +1,7 @@
 package io.countersign.passkeys;
 
+import io.countersign.http.testing.HeadlessChromium;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.Reviewer;
@@ -9,7 +9,7 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditVerifier;
 import io.countersign.audit.EventType;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +17,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -37,8 +37,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
+
+
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
@@ -51,8 +51,6 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  */
 class PasskeyBrowserIT {
 
-  private static final File CHROMIUM = new File("/usr/bin/chromium");
-  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   /**
    * The page's host. Like 127.0.0.1, {@code http://localhost} is a secure context, so WebAuthn works
@@ -62,7 +60,7 @@ class PasskeyBrowserIT {
   private static final String HOST = "localhost";
 
   private static ChromeDriver driver;
-  private static Path profile;
+  private static HeadlessChromium chromium;
 
   private PasskeyHarness h;
   private VirtualAuthenticator authenticator;
@@ -86,37 +84,17 @@ class PasskeyBrowserIT {
 
   @BeforeAll
   static void startBrowser() throws IOException {
-    if (!CHROMIUM.canExecute() || !CHROMEDRIVER.canExecute()) {
-      String message = "Headless Chromium is required for the passkey browser tests but " + CHROMIUM + " or " + CHROMEDRIVER
-          + " is missing. Install it with .ci/install-chromium (apt-get install -y chromium chromium-driver).";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        fail(message);
-      }
-      Assumptions.abort(message + " Skipped because CI is not 'true'.");
-    }
-    profile = Files.createTempDirectory("countersign-passkeys-chromium-");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-        "--user-data-dir=" + profile.toAbsolutePath(), "--window-size=1280,1000",
-        "--host-resolver-rules=MAP localhost 127.0.0.1");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
-    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+    chromium = HeadlessChromium.start("the passkey browser tests", "--host-resolver-rules=MAP localhost 127.0.0.1");
+    driver = chromium.driver();
     Files.createDirectories(SCREENSHOTS);
   }
 
   @AfterAll
-  static void stopBrowser() throws IOException {
-    if (driver != null) {
-      driver.quit();
+  static void stopBrowser() {
+    if (chromium != null) {
+      chromium.close();
+      chromium = null;
       driver = null;
-    }
-    if (profile != null) {
-      try (Stream<Path> files = Files.walk(profile)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
     }
   }
 
