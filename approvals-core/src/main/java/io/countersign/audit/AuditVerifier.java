@@ -3,12 +3,12 @@ package io.countersign.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.internal.Hashing;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -40,12 +40,18 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
  */
 public final class AuditVerifier {
 
+  /** The most threads {@link Builder#threads} accepts. */
+  public static final int MAX_THREADS = 64;
+
   private final Map<String, VerificationKey> pinned;
   private final List<VerificationKey> unpinned;
   private final long startAfterSeq;
   private final String startAfterHash;
   private final long expectSeq;
   private final String expectHash;
+  private final int threads;
+  private final int scanBlockSize;
+  private final long parallelThreshold;
 
   private AuditVerifier(Builder b) {
     this.pinned = Map.copyOf(b.pinned);
@@ -54,6 +60,9 @@ public final class AuditVerifier {
     this.startAfterHash = b.startAfterHash;
     this.expectSeq = b.expectSeq;
     this.expectHash = b.expectHash;
+    this.threads = b.threads;
+    this.scanBlockSize = b.scanBlockSize;
+    this.parallelThreshold = b.scanBlockSize == LogScan.BLOCK ? LogScan.PARALLEL_THRESHOLD : 0;
   }
 
   /** Starts configuring a verifier. */
@@ -96,7 +105,7 @@ public final class AuditVerifier {
     for (AuditEvent event : events) {
       Objects.requireNonNull(event, "events must not contain null");
       byte[] bytes = event.utf8();
-      if (!run.fastCheck(bytes, bytes.length) && !run.check(event, null)) {
+      if (!run.fastCheck(bytes, 0, bytes.length) && !run.check(event, null)) {
         break;
       }
     }
@@ -145,46 +154,56 @@ public final class AuditVerifier {
     } else {
       throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
     }
-    for (int i = 0; i < files.size() && run.failure == null; i++) {
-      LogFiles.LogFile file = files.get(i);
-      boolean last = i == files.size() - 1;
-      run.file = file.name();
-      run.line = 0;
-      try (InputStream in = Files.newInputStream(file.path());
-          LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
-        boolean first = true;
-        while (run.failure == null && reader.next()) {
-          run.line = reader.lineNumber();
-          if (!reader.terminated()) {
+    try (LogScan scan = new LogScan(files, threads, scanBlockSize, parallelThreshold)) {
+      int current = -1;
+      boolean first = false;
+      LogScan.Block block;
+      blocks:
+      while (run.failure == null && (block = scan.next()) != null) {
+        LogFiles.LogFile file = scan.file(block);
+        if (block.file != current) {
+          current = block.file;
+          run.file = file.name();
+          run.line = 0;
+          first = true;
+        }
+        boolean last = block.file == files.size() - 1;
+        for (int i = 0; i < block.lines; i++) {
+          run.line++;
+          if (!block.terminated(i)) {
             if (last) {
-              run.torn = "torn tail: line " + reader.lineNumber() + " of " + file.name() + " has " + reader.length()
+              run.torn = "torn tail: line " + run.line + " of " + file.name() + " has " + block.lineLength(i)
                   + " bytes without a terminating newline (an incomplete write, e.g. a crash); it is not an event"
                   + " (opening the log with FileAuditSink sets it aside)";
             } else {
               run.fail(run.expectedSeq(), "file " + file.name() + " does not end with a newline, but a later file "
                   + "follows it (rotated files are complete; edited?)");
             }
-            break;
+            break blocks;
           }
           if (first && file.firstSeq() >= 0) {
             run.fileStart = file;
           }
           first = false;
-          if (run.fastCheck(reader.bytes(), reader.length())) {
+          if (block.fast[i] && run.acceptFast(block.seqs[i], block.buf, block.prevHashAt[i], block.hashAt[i])) {
             run.fileStart = null;
             continue;
           }
           String text;
           try {
-            text = reader.text();
+            text = LogFiles.strictText(block.buf, block.starts[i], block.lineLength(i));
           } catch (CharacterCodingException e) {
             run.fileStart = null;
-            run.fail(run.expectedSeq(), "line " + reader.lineNumber() + " is not valid UTF-8");
-            break;
+            run.fail(run.expectedSeq(), "line " + run.line + " is not valid UTF-8");
+            break blocks;
           }
           run.checkLine(text);
           run.fileStart = null;
+          if (run.failure != null) {
+            break blocks;
+          }
         }
+        scan.release(block);
       }
     }
     if (run.failure == null) {
@@ -207,7 +226,8 @@ public final class AuditVerifier {
     private final boolean keys;
     private final long startSeq;
     private long lastSeq;
-    private String lastHash;
+    private final byte[] lastHashAscii = new byte[CanonicalLine.HASH_HEX_LENGTH]; // the last hash, as its hex bytes
+    private String lastHashText;   // the same as a string, made on demand (null: not made yet)
     private long checked;
     private long signatures;
     private long checkpoints;
@@ -235,7 +255,24 @@ public final class AuditVerifier {
       this.keys = !config.pinned.isEmpty() || !config.unpinned.isEmpty();
       this.startSeq = config.startAfterSeq;
       this.lastSeq = config.startAfterSeq;
-      this.lastHash = config.startAfterHash;
+      lastHash(config.startAfterHash);
+    }
+
+    String lastHash() {
+      String s = lastHashText;
+      if (s == null) {
+        s = new String(lastHashAscii, StandardCharsets.ISO_8859_1);
+        lastHashText = s;
+      }
+      return s;
+    }
+
+    /** Sets the last hash (64 lower-case hex characters, already validated). */
+    private void lastHash(String hash) {
+      for (int i = 0; i < lastHashAscii.length; i++) {
+        lastHashAscii[i] = (byte) hash.charAt(i);
+      }
+      lastHashText = hash;
     }
 
     long expectedSeq() {
@@ -255,17 +292,25 @@ public final class AuditVerifier {
      * whose seq, link and hash are right, working on its bytes. Returns false, with the state
      * unchanged, for anything else: then the full path ({@link #checkLine}) decides and says why.
      */
-    boolean fastCheck(byte[] bytes, int length) {
-      if (!fast.scan(bytes, length)) {
+    boolean fastCheck(byte[] bytes, int offset, int length) {
+      return fast.scan(bytes, offset, length) && fast.hashMatches()
+          && acceptFast(fast.seq(), bytes, fast.prevHashAt(), fast.hashAt());
+    }
+
+    /**
+     * The sequential part of the fast path, for a line that {@link CanonicalLine} accepted and
+     * whose hash it recomputed (possibly on another thread): {@code seq}, and the 64 hex
+     * characters of its {@code prevHash} and {@code hash} at the given offsets of {@code b}.
+     * Returns false, with the state unchanged, if the line does not continue the chain here.
+     */
+    boolean acceptFast(long seq, byte[] b, int prevHashAt, int hashAt) {
+      int n = CanonicalLine.HASH_HEX_LENGTH;
+      if ((fileStart != null && seq != fileStart.firstSeq()) || seq != expectedSeq()
+          || !Arrays.equals(lastHashAscii, 0, n, b, prevHashAt, prevHashAt + n)) {
         return false;
       }
-      long seq = fast.seq();
-      if ((fileStart != null && seq != fileStart.firstSeq()) || seq != expectedSeq() || !fast.prevHashEquals(lastHash)
-          || !fast.hashMatches()) {
-        return false;
-      }
-      String hash = fast.hash();
-      if (config.expectSeq == seq && config.expectHash != null && !config.expectHash.equals(hash)) {
+      if (config.expectSeq == seq && config.expectHash != null
+          && !config.expectHash.equals(new String(b, hashAt, n, StandardCharsets.ISO_8859_1))) {
         return false;
       }
       // As checkSignature for an unsigned event (never a CHECKPOINT or KEY_ROTATION here).
@@ -274,7 +319,8 @@ public final class AuditVerifier {
       }
       checked++;
       lastSeq = seq;
-      lastHash = hash;
+      System.arraycopy(b, hashAt, lastHashAscii, 0, n);
+      lastHashText = null;
       lastIsClosingCheckpoint = false;
       return true;
     }
@@ -287,7 +333,7 @@ public final class AuditVerifier {
         }
       }
       byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-      return fastCheck(bytes, bytes.length);
+      return fastCheck(bytes, 0, bytes.length);
     }
 
     boolean checkLine(String line) {
@@ -319,9 +365,9 @@ public final class AuditVerifier {
         }
         return fail(expected, "expected seq " + expected + " but found " + event.seq() + " (" + hint + ")");
       }
-      if (!event.prevHash().equals(lastHash)) {
+      if (!event.prevHash().equals(lastHash())) {
         if (lastSeq == startSeq) {
-          return fail(expected, "prevHash " + event.prevHash() + " is not the expected start hash " + lastHash
+          return fail(expected, "prevHash " + event.prevHash() + " is not the expected start hash " + lastHash()
               + (startSeq == 0 ? " (genesis)" : ""));
         }
         return fail(expected, "prevHash does not match the hash of seq " + lastSeq + " (event replaced or inserted?)");
@@ -342,7 +388,7 @@ public final class AuditVerifier {
       }
       checked++;
       lastSeq = event.seq();
-      lastHash = event.hash();
+      lastHash(event.hash());
       lastIsClosingCheckpoint = isClosingCheckpoint(event);
       return true;
     }
@@ -518,19 +564,19 @@ public final class AuditVerifier {
         VerificationResult.Status status = failStatus == Status.UNSIGNED_TAIL
             ? VerificationResult.Status.UNSIGNED_TAIL : VerificationResult.Status.TAMPERED;
         String where = failStatus == Status.UNSIGNED_TAIL ? null : failFile;
-        return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash,
+        return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash(),
             lastSignedSeq, where, where == null ? 0 : failLine, notes);
       }
       boolean closedAtEnd = lastIsClosingCheckpoint && torn == null;
       if (closedAtEnd) {
         return new VerificationResult(VerificationResult.Status.INTACT, checked, -1, null, mode, signatures, checkpoints, used,
-            lastSeq, lastHash, lastSignedSeq, null, 0, notes);
+            lastSeq, lastHash(), lastSignedSeq, null, 0, notes);
       }
       String why = torn != null ? torn
           : "the log ends at seq " + lastSeq + " without a closing checkpoint (still being written, its writer crashed, "
               + "or events after seq " + lastSeq + " were removed)";
       return new VerificationResult(VerificationResult.Status.OPEN, checked, lastSeq + 1, why, mode, signatures, checkpoints, used,
-          lastSeq, lastHash, lastSignedSeq, null, 0, notes);
+          lastSeq, lastHash(), lastSignedSeq, null, 0, notes);
     }
   }
 
@@ -545,8 +591,39 @@ public final class AuditVerifier {
     private String startAfterHash = AuditTrail.GENESIS_HASH;
     private long expectSeq;
     private String expectHash;
+    private int threads = Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS);
+    private int scanBlockSize = LogScan.BLOCK;
 
     private Builder() {
+    }
+
+    /**
+     * How many threads {@link AuditVerifier#verifyLog} uses to check the lines of a large log
+     * (default: the available processors, at most {@value AuditVerifier#MAX_THREADS}). Recomputing
+     * hashes and checking the canonical form is independent per line and runs in parallel; the
+     * links, sequence numbers and signatures are still checked one after another, so the result
+     * is the same for any value. 1 verifies on the calling thread only.
+     *
+     * @throws IllegalArgumentException if {@code threads} is not between 1 and {@value AuditVerifier#MAX_THREADS}
+     */
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > MAX_THREADS) {
+        throw new IllegalArgumentException("verifier threads must be between 1 and " + MAX_THREADS + " but was " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Tests only: reads the log in blocks of {@code bytes} (default 1 MiB) and uses the
+     * {@link #threads} for any size of log, so that small test logs cross every block boundary.
+     */
+    Builder scanBlockSize(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("scanBlockSize must be >= 1 but was " + bytes);
+      }
+      this.scanBlockSize = bytes;
+      return this;
     }
 
     /** Trusts {@code key} for events whose {@code keyId} equals {@code key.keyId()}. */

@@ -1,6 +1,9 @@
 package io.countersign.audit;
 
 import io.countersign.internal.Hashing;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -21,7 +24,9 @@ import java.security.MessageDigest;
  * long lines). Whatever it declines, or whatever fails a later check, the verifier re-checks with
  * the full path, which produces the precise reason. So the fast path changes speed, never a result.
  *
- * <p>Not thread-safe: one instance per verification pass (or per worker thread).
+ * <p>Not thread-safe: one instance per verification pass (or per worker thread). The scan works
+ * on a line anywhere in a larger buffer ({@link #scan(byte[], int, int)}), so a verifier can scan
+ * lines where it read them, without copying each.
  */
 final class CanonicalLine {
 
@@ -32,7 +37,19 @@ final class CanonicalLine {
   /** Deeper nesting goes to the full parser. */
   private static final int MAX_DEPTH = 64;
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
-  private static final int HASH_HEX_LENGTH = 64;
+  static final int HASH_HEX_LENGTH = 64;
+
+  /**
+   * Reads 8 bytes at once for the string scan below. Hand-written SWAR ("SIMD within a register")
+   * because most of a line's bytes are inside strings and the JDK has no vectorised "find the
+   * first of these bytes" for byte arrays; the plain byte loop was the verifier's largest cost.
+   */
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+  private static final long QUOTES = 0x2222222222222222L;
+  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
+  private static final long BELOW_SPACE = 0x6060606060606060L; // 0x80 - 0x20 in every byte
 
   private static final byte[][] TYPE_NAMES;
   private static final EventType[] TYPES = EventType.values();
@@ -56,6 +73,7 @@ final class CanonicalLine {
   private static final byte[] SIGNATURE = ascii("signature");
 
   private byte[] b;
+  private int start;
   private int end;
   private boolean valueIsPlainString; // set by scanString: no escape, no byte >= 0x80
 
@@ -67,6 +85,7 @@ final class CanonicalLine {
   private int hashMemberStart;
   private int hashMemberEnd;
   private final byte[] digest = new byte[32];
+  private final MessageDigest sha256 = Hashing.newSha256Digest();
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
@@ -79,107 +98,130 @@ final class CanonicalLine {
    * here": the caller must use the full path.
    */
   boolean scan(byte[] line, int length) {
-    if (length < 2 || length > MAX_FAST_LENGTH || line[0] != '{') {
-      return false;
+    return scan(line, 0, length);
+  }
+
+  /** {@link #scan(byte[], int)} for the {@code length} bytes of {@code buffer} from {@code offset}. */
+  boolean scan(byte[] buffer, int offset, int length) {
+    return length >= 2 && scanLine(buffer, offset, offset + length) == offset + length;
+  }
+
+  /**
+   * Scans the line that starts at {@code offset} of {@code buffer} and ends at the next LF or at
+   * {@code limit}, without looking for the LF first (a canonical line cannot contain a raw LF, so
+   * the object's closing brace must be followed by the LF or the limit). Returns the offset where
+   * the line ends (of its LF, or {@code limit}) if the line is one {@link #scan(byte[], int)}
+   * would accept, else -1: then the caller finds the line's end itself and takes the full path.
+   */
+  int scanLine(byte[] buffer, int offset, int limit) {
+    if (limit - offset < 2 || buffer[offset] != '{') {
+      return -1;
     }
-    this.b = line;
-    this.end = length;
+    this.b = buffer;
+    this.start = offset;
+    this.end = limit;
     seq = -1;
     type = null;
     prevHashAt = -1;
     hashAt = -1;
     boolean eventId = false;
     boolean time = false;
-    int pos = 1;
+    int pos = start + 1;
     int prevKeyStart = -1;
     int prevKeyEnd = -1;
     boolean prevKeyPlain = true;
     if (b[pos] == '}') {
-      return false; // an empty object is not an event
+      return -1; // an empty object is not an event
     }
     while (true) {
       if (pos >= end || b[pos] != '"') {
-        return false;
+        return -1;
       }
       int memberStart = pos;
       int keyStart = pos + 1;
       pos = scanString(pos);
       if (pos < 0) {
-        return false;
+        return -1;
       }
       int keyEnd = pos - 1;
       boolean keyPlain = valueIsPlainString;
       if (keyEnd - keyStart > MAX_NAME_BYTES
           || (prevKeyStart >= 0 && !ascending(prevKeyStart, prevKeyEnd, prevKeyPlain, keyStart, keyEnd, keyPlain))) {
-        return false;
+        return -1;
       }
       if (pos >= end || b[pos] != ':') {
-        return false;
+        return -1;
       }
       int valueStart = ++pos;
       pos = scanValue(pos, 1);
       if (pos < 0) {
-        return false;
+        return -1;
       }
       // reserved members: right JSON type and content, else the full path decides
       if (keyPlain && keyEnd - keyStart <= 9) {
         if (is(keyStart, keyEnd, SEQ)) {
           seq = parseSeq(valueStart, pos);
           if (seq < 1) {
-            return false;
+            return -1;
           }
         } else if (is(keyStart, keyEnd, EVENT_ID)) {
           if (!nonEmptyString(valueStart, pos)) {
-            return false;
+            return -1;
           }
           eventId = true;
         } else if (is(keyStart, keyEnd, TYPE)) {
           type = eventType(valueStart, pos);
           if (type == null || type == EventType.CHECKPOINT || type == EventType.KEY_ROTATION) {
-            return false;
+            return -1;
           }
         } else if (is(keyStart, keyEnd, TIME)) {
-          if (!plainString(valueStart, pos) || !isInstantText(valueStart + 1, pos - 1)) {
-            return false;
+          if (b[valueStart] != '"' || !valueIsPlainString || !isInstantText(valueStart + 1, pos - 1)) {
+            return -1;
           }
           time = true;
         } else if (is(keyStart, keyEnd, REQUEST_ID)) {
           if (!nonEmptyString(valueStart, pos)) {
-            return false;
+            return -1;
           }
         } else if (is(keyStart, keyEnd, PREV_HASH)) {
           if (!isHashString(valueStart, pos)) {
-            return false;
+            return -1;
           }
           prevHashAt = valueStart + 1;
         } else if (is(keyStart, keyEnd, HASH)) {
           if (!isHashString(valueStart, pos)) {
-            return false;
+            return -1;
           }
           hashAt = valueStart + 1;
           hashMemberStart = memberStart;
           hashMemberEnd = pos;
         } else if (is(keyStart, keyEnd, KEY_ID) || is(keyStart, keyEnd, SIGNATURE)) {
-          return false; // signed events take the full path (the signature check dominates anyway)
+          return -1; // signed events take the full path (the signature check dominates anyway)
         }
       }
       prevKeyStart = keyStart;
       prevKeyEnd = keyEnd;
       prevKeyPlain = keyPlain;
       if (pos >= end) {
-        return false;
+        return -1;
       }
       if (b[pos] == ',') {
         pos++;
         continue;
       }
-      if (b[pos] == '}' && pos + 1 == end) {
+      if (b[pos] == '}') {
+        pos++;
         break;
       }
-      return false;
+      return -1;
     }
-    return seq > 0 && eventId && type != null && time && prevHashAt > 0 && hashAt > 0;
+    if ((pos < limit && b[pos] != '\n') || pos - offset > MAX_FAST_LENGTH) {
+      return -1;
+    }
+    end = pos; // hashMatches() hashes up to here
+    return seq > 0 && eventId && type != null && time && prevHashAt > 0 && hashAt > 0 ? pos : -1;
   }
+
 
   /** Seq of the scanned line. */
   long seq() {
@@ -209,12 +251,23 @@ final class CanonicalLine {
     return new String(b, hashAt, HASH_HEX_LENGTH, StandardCharsets.ISO_8859_1);
   }
 
+  /** Offset in the scanned buffer of the 64 hex characters of {@code prevHash}. */
+  int prevHashAt() {
+    return prevHashAt;
+  }
+
+  /** Offset in the scanned buffer of the 64 hex characters of {@code hash}. */
+  int hashAt() {
+    return hashAt;
+  }
+
   /**
    * Recomputes the hash (format section 5) over {@code prevHash} and the line without its
    * {@code hash} member and compares it with that member.
    */
   boolean hashMatches() {
-    MessageDigest md = Hashing.sha256Digest();
+    MessageDigest md = sha256;
+    md.reset();
     md.update(b, prevHashAt, HASH_HEX_LENGTH);
     int cutStart = hashMemberStart;
     int cutEnd = hashMemberEnd;
@@ -223,7 +276,7 @@ final class CanonicalLine {
     } else {
       cutStart--;         // ,"hash":".." is the last member
     }
-    md.update(b, 0, cutStart);
+    md.update(b, start, cutStart - start);
     md.update(b, cutEnd, end - cutEnd);
     try {
       md.digest(digest, 0, digest.length);
@@ -384,7 +437,19 @@ final class CanonicalLine {
   private int scanString(int pos) {
     pos++; // opening quote
     boolean plain = true;
-    while (pos < end) {
+    while (true) {
+      // 8 bytes at a time up to the first byte that needs a look: '"', '\\', < 0x20 or >= 0x80
+      while (pos + 8 <= end) {
+        long special = special((long) LONG.get(b, pos));
+        if (special != 0) {
+          pos += Long.numberOfTrailingZeros(special) >>> 3;
+          break;
+        }
+        pos += 8;
+      }
+      if (pos >= end) {
+        return -1;
+      }
       byte raw = b[pos];
       if (raw >= 0x20 && raw != '"' && raw != '\\') {
         pos++; // printable ASCII (a negative byte is >= 0x80): the common case, one comparison chain
@@ -440,7 +505,21 @@ final class CanonicalLine {
       }
       pos += n;
     }
-    return -1;
+  }
+
+  /**
+   * The high bit of each byte of {@code x} that is '"', '\\', below 0x20 or 0x80 and above, and
+   * no other bit. Exact per byte (no carries cross bytes), so the lowest set bit marks the first
+   * such byte of the little-endian word.
+   */
+  static long special(long x) {
+    long low7 = x & ONES_7F;
+    long control = ~(low7 + BELOW_SPACE) & ~x & HIGH_BITS;  // high bit clear and low 7 bits < 0x20
+    long q = x ^ QUOTES;
+    long quote = ~(((q & ONES_7F) + ONES_7F) | q | ONES_7F);  // byte == '"'
+    long bs = x ^ BACKSLASHES;
+    long backslash = ~(((bs & ONES_7F) + ONES_7F) | bs | ONES_7F); // byte == '\\'
+    return (x & HIGH_BITS) | control | quote | backslash;
   }
 
   /** Length of the well-formed UTF-8 sequence at {@code pos} (lead byte {@code c} >= 0x80), or -1. */
@@ -536,30 +615,22 @@ final class CanonicalLine {
     return true;
   }
 
-  /** {@code [valueStart, valueEnd)} is a string without escapes or non-ASCII. */
-  private boolean plainString(int valueStart, int valueEnd) {
-    if (b[valueStart] != '"') {
-      return false;
-    }
-    for (int i = valueStart + 1; i < valueEnd - 1; i++) {
-      if (b[i] == '\\' || b[i] < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private boolean nonEmptyString(int valueStart, int valueEnd) {
     return b[valueStart] == '"' && valueEnd - valueStart > 2;
   }
 
+  /** The string value just scanned, {@code [valueStart, valueEnd)}, is 64 lower-case hex characters. */
   private boolean isHashString(int valueStart, int valueEnd) {
-    if (b[valueStart] != '"' || valueEnd - valueStart != HASH_HEX_LENGTH + 2) {
+    if (b[valueStart] != '"' || valueEnd - valueStart != HASH_HEX_LENGTH + 2 || !valueIsPlainString) {
       return false;
     }
-    for (int i = valueStart + 1; i < valueEnd - 1; i++) {
-      byte c = b[i];
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+    // 8 characters at a time. Every byte is below 0x80 (a plain string), so adding up to 0x50 to
+    // a byte never carries into the next: bit 7 of (c + 0x80 - lo) is set exactly when c >= lo.
+    for (int i = valueStart + 1; i < valueEnd - 1; i += 8) {
+      long x = (long) LONG.get(b, i);
+      long digit = (x + 0x5050505050505050L) & ~(x + 0x4646464646464646L);   // '0' <= c <= '9'
+      long letter = (x + 0x1F1F1F1F1F1F1F1FL) & ~(x + 0x1919191919191919L);  // 'a' <= c <= 'f'
+      if (((digit | letter) & HIGH_BITS) != HIGH_BITS) {
         return false;
       }
     }

@@ -70,6 +70,22 @@ final class LogFiles {
   }
 
   /**
+   * {@code length} bytes of {@code bytes} from {@code offset} decoded as strict UTF-8.
+   *
+   * @throws CharacterCodingException if they are not well-formed UTF-8
+   */
+  static String strictText(byte[] bytes, int offset, int length) throws CharacterCodingException {
+    String s = new String(bytes, offset, length, StandardCharsets.UTF_8);
+    if (s.indexOf('\uFFFD') >= 0) { // malformed input, or a literal U+FFFD: decide strictly
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes, offset, length)).toString();
+    }
+    return s;
+  }
+
+  /**
    * Reads LF-terminated lines of UTF-8 one at a time with a bounded buffer, so memory stays flat
    * however large the file. Tells whether the line just read ended with LF (a last line without
    * one is a torn write, not an event).
@@ -157,14 +173,7 @@ final class LogFiles {
 
     /** The current line decoded as strict UTF-8. */
     String text() throws CharacterCodingException {
-      String s = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-      if (s.indexOf('\uFFFD') >= 0) { // malformed input, or a literal U+FFFD: decide strictly
-        return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(line, 0, lineLength)).toString();
-      }
-      return s;
+      return strictText(line, 0, lineLength);
     }
 
     @Override

@@ -61,8 +61,13 @@ class TamperMatrixTest {
     return readLog(dir);
   }
 
+  /** The verifier under test; {@link TamperMatrixParallelTest} runs every case on several threads. */
+  AuditVerifier.Builder verifier() {
+    return AuditVerifier.builder().threads(1);
+  }
+
   private VerificationResult verify(List<String> lines) throws IOException {
-    return AuditVerifier.builder().key(K1.verificationKey()).build().verifyLog(writeLog(Files.createTempDirectory(tmp, "t"), lines));
+    return verifier().key(K1.verificationKey()).build().verifyLog(writeLog(Files.createTempDirectory(tmp, "t"), lines));
   }
 
   private static void assertTampered(VerificationResult r, long seq, long line, String reasonPart) {
@@ -223,7 +228,7 @@ class TamperMatrixTest {
         + "crashed, or events after seq 18 were removed)");
     assertThat(r.summary()).contains("NOT CLOSED");
 
-    VerificationResult withHead = AuditVerifier.builder().key(K1.verificationKey()).expectHead(25, null).build()
+    VerificationResult withHead = verifier().key(K1.verificationKey()).expectHead(25, null).build()
         .verifyLog(writeLog(tmp.resolve("head"), cut));
     assertThat(withHead.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(withHead.firstBadSeq()).hasValue(19);
@@ -244,13 +249,13 @@ class TamperMatrixTest {
     }
     List<LogFiles.LogFile> files = LogFiles.list(dir);
     assertThat(files).hasSizeGreaterThan(3);
-    assertThat(AuditVerifier.builder().key(K1.verificationKey()).build().verifyLog(dir).status())
+    assertThat(verifier().key(K1.verificationKey()).build().verifyLog(dir).status())
         .isEqualTo(VerificationResult.Status.INTACT);
 
     LogFiles.LogFile removed = files.get(1);
     long nextStart = files.get(2).firstSeq();
     Files.delete(removed.path());
-    VerificationResult r = AuditVerifier.builder().key(K1.verificationKey()).build().verifyLog(dir);
+    VerificationResult r = verifier().key(K1.verificationKey()).build().verifyLog(dir);
 
     assertThat(r.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(r.firstBadSeq()).hasValue(removed.firstSeq());
@@ -284,7 +289,7 @@ class TamperMatrixTest {
     List<AuditEvent> original = checkpointLog.stream().map(AuditEvent::parse).collect(Collectors.toList());
 
     List<String> unsigned = rebuild(original, 0, AuditTrail.GENESIS_HASH, b -> b).stream().map(AuditEvent::toJson).toList();
-    VerificationResult chainOnly = AuditVerifier.builder().build().verifyLog(writeLog(tmp.resolve("chain-only"), unsigned));
+    VerificationResult chainOnly = verifier().build().verifyLog(writeLog(tmp.resolve("chain-only"), unsigned));
     assertThat(chainOnly.ok()).isTrue(); // a chain alone proves nothing about authorship ...
     VerificationResult r = verify(unsigned); // ... the key does
     assertThat(r.status()).isEqualTo(VerificationResult.Status.UNSIGNED_TAIL);
@@ -318,15 +323,15 @@ class TamperMatrixTest {
       trail.rotateKey(k2).join();
       trail.record(sampleEvent(3)).join();
     }
-    VerificationResult both = AuditVerifier.builder().keys(K1.verificationKey(), k2.verificationKey()).build().verifyLog(dir);
+    VerificationResult both = verifier().keys(K1.verificationKey(), k2.verificationKey()).build().verifyLog(dir);
     assertThat(both.status()).as(both.summary()).isEqualTo(VerificationResult.Status.INTACT);
     assertThat(both.keyIdsUsed()).containsExactly("k1", "k2");
 
-    VerificationResult oldOnly = AuditVerifier.builder().key(K1.verificationKey()).build().verifyLog(dir);
+    VerificationResult oldOnly = verifier().key(K1.verificationKey()).build().verifyLog(dir);
     assertThat(oldOnly.status()).isEqualTo(VerificationResult.Status.INTACT);
     assertThat(oldOnly.notes()).contains("key k2 introduced at seq 3 by a rotation signed with k1");
 
-    VerificationResult wrongNew = AuditVerifier.builder().keys(K1.verificationKey(), key("k3").verificationKey().withId("k2"))
+    VerificationResult wrongNew = verifier().keys(K1.verificationKey(), key("k3").verificationKey().withId("k2"))
         .build().verifyLog(dir);
     assertThat(wrongNew.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(wrongNew.firstBadSeq()).hasValue(3);
@@ -348,19 +353,19 @@ class TamperMatrixTest {
     AuditEvent last = event(lines.get(lines.size() - 1));
     rebuild(List.of(last), last.seq(), last.hash(), b -> b.signer(K1).closingCheckpoint(false)).forEach(e -> lines.add(e.toJson()));
 
-    VerificationResult r = AuditVerifier.builder().keys(K1.verificationKey(), k2.verificationKey()).build()
+    VerificationResult r = verifier().keys(K1.verificationKey(), k2.verificationKey()).build()
         .verifyLog(writeLog(tmp.resolve("retired-forged"), lines));
     assertTampered(r, 4, 4, "signed with key k1, which was retired at seq 2 (rotated to k2)");
   }
 
   @Test
   void keysGivenWithoutTheirIdAreMatchedBySignature() throws IOException {
-    VerificationResult r = AuditVerifier.builder().keyMatchedBySignature(K1.verificationKey().withId("pub.pem")).build()
+    VerificationResult r = verifier().keyMatchedBySignature(K1.verificationKey().withId("pub.pem")).build()
         .verifyLog(writeLog(tmp.resolve("unnamed"), checkpointLog));
     assertThat(r.status()).isEqualTo(VerificationResult.Status.INTACT);
     assertThat(r.notes()).contains("key pub.pem was matched to key id k1 by its signatures");
 
-    VerificationResult wrong = AuditVerifier.builder().keyMatchedBySignature(key("k9").verificationKey()).build()
+    VerificationResult wrong = verifier().keyMatchedBySignature(key("k9").verificationKey()).build()
         .verifyLog(writeLog(tmp.resolve("unnamed-wrong"), checkpointLog));
     assertThat(wrong.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(wrong.reason()).contains("unknown key id k1 and none of the given keys verifies it");

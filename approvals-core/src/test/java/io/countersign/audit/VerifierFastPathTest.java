@@ -251,4 +251,43 @@ class VerifierFastPathTest {
     System.arraycopy(a, i + 1, c, i, a.length - i - 1);
     return c;
   }
+  @Test
+  @DisplayName("the 8-bytes-at-a-time string scan flags exactly the bytes that end or escape a plain run, at every position")
+  void swarSpecialBytes() {
+    for (int value = 0; value < 256; value++) {
+      boolean special = value < 0x20 || value >= 0x80 || value == '"' || value == '\\';
+      for (int position = 0; position < 8; position++) {
+        byte[] word = "abcdefgh".getBytes(StandardCharsets.US_ASCII);
+        word[position] = (byte) value;
+        long x = 0;
+        for (int i = 7; i >= 0; i--) {
+          x = (x << 8) | (word[i] & 0xFF); // little-endian, as the scan reads it
+        }
+        long expected = special ? 0x80L << (8 * position) : 0;
+        assertThat(CanonicalLine.special(x)).as("byte 0x%02x at %d", value, position).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("S29 a prevHash or hash with any one non-hex byte at any alignment is left to the full path")
+  void hexCheckOfHashesRejectsEveryNonHexByte() {
+    AuditEvent event = chain(2, null, true).get(1);
+    String line = event.toJson();
+    for (String member : new String[] {"\"prevHash\":\"", "\"hash\":\""}) {
+      int at = line.substring(0, line.indexOf(member) + member.length()).getBytes(StandardCharsets.UTF_8).length; // a byte offset
+      for (int position = 0; position < 64; position += 7) {
+        for (int value = 0x20; value < 0x7F; value++) {
+          if (value == '"' || value == '\\') {
+            continue;
+          }
+          byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+          bytes[at + position] = (byte) value;
+          boolean hex = (value >= '0' && value <= '9') || (value >= 'a' && value <= 'f');
+          CanonicalLine fast = new CanonicalLine();
+          assertThat(fast.scan(bytes, bytes.length)).as("%s byte %d = '%c'", member, position, (char) value).isEqualTo(hex);
+        }
+      }
+    }
+  }
 }

@@ -1,0 +1,373 @@
+package io.countersign.audit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads the files of a log in large blocks of whole lines and runs the line-independent part of
+ * verification on each block: finding the lines, and for each line the {@link CanonicalLine} scan
+ * and hash recomputation, which is nearly all of the work. With more than one thread, blocks are
+ * scanned on worker threads while the caller reads ahead and consumes finished blocks strictly in
+ * file order, so every check that depends on the previous line (seq, prevHash links, signatures,
+ * checkpoints) stays sequential in {@link AuditVerifier}, exactly as with one thread.
+ *
+ * <p>Why hand-written: the hashes of different lines are independent, but a hash chain is not, and
+ * no library splits "parallel per line, sequential across lines" with bounded memory. Memory stays
+ * flat: at most {@code 2 * threads + 1} blocks of {@value #BLOCK} bytes (more only for a line
+ * longer than a block) exist at once, recycled.
+ *
+ * <p>Not thread-safe: one caller thread drives it ({@link #next()}, {@link #release}).
+ */
+final class LogScan implements AutoCloseable {
+
+  /** Default block size: ~1,000 events, so handing a block to a worker costs little per event. */
+  static final int BLOCK = 1 << 20;
+  /** No event line is longer than this; a file without newlines must not exhaust memory. */
+  static final int MAX_LINE = 16 * 1024 * 1024;
+  /** Below this many bytes in all, threads cost more than they save. */
+  static final long PARALLEL_THRESHOLD = 4L * BLOCK;
+
+  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
+  private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  /** A block of whole lines of one file, and what the scan found for each line. */
+  static final class Block {
+    byte[] buf;
+    int start;         // the lines occupy [start, length)
+    int length;
+    int file;          // index into the file list
+    boolean tail;      // the last line has no terminating LF (the end of the file)
+    int lines;
+    int[] starts = new int[1024];
+    int[] ends = new int[1024];       // exclusive, without the LF
+    boolean[] fast = new boolean[1024];
+    long[] seqs = new long[1024];
+    int[] prevHashAt = new int[1024];
+    int[] hashAt = new int[1024];
+
+    Block(int size) {
+      buf = new byte[size];
+    }
+
+    /** Whether line {@code i} ends with an LF (only the very last line of a file may not). */
+    boolean terminated(int i) {
+      return !(tail && i == lines - 1);
+    }
+
+    int lineLength(int i) {
+      return ends[i] - starts[i];
+    }
+
+    /** Splits the block into lines and scans each (the worker's part). */
+    Block scan(CanonicalLine line) {
+      lines = 0;
+      int pos = start;
+      while (pos < length) {
+        // the scan finds the end of a good line itself; only other lines need the LF search
+        int stop = line.scanLine(buf, pos, length);
+        boolean ok = stop >= 0 && line.hashMatches();
+        if (stop < 0) {
+          int lf = indexOfNewline(buf, pos, length);
+          stop = lf < 0 ? length : lf;
+        }
+        add(pos, stop, ok, line);
+        pos = stop + 1;
+      }
+      return this;
+    }
+
+    private void add(int start, int stop, boolean ok, CanonicalLine line) {
+      int i = lines;
+      if (i == starts.length) {
+        int n = i * 2;
+        starts = Arrays.copyOf(starts, n);
+        ends = Arrays.copyOf(ends, n);
+        fast = Arrays.copyOf(fast, n);
+        seqs = Arrays.copyOf(seqs, n);
+        prevHashAt = Arrays.copyOf(prevHashAt, n);
+        hashAt = Arrays.copyOf(hashAt, n);
+      }
+      starts[i] = start;
+      ends[i] = stop;
+      fast[i] = ok;
+      if (ok) {
+        seqs[i] = line.seq();
+        prevHashAt[i] = line.prevHashAt();
+        hashAt[i] = line.hashAt();
+      }
+      lines = i + 1;
+    }
+  }
+
+  /** One block's worth of a file: the lines that start in {@code [from, to)}. */
+  private static final class Range {
+    final int file;
+    final long from;
+    final long to;
+
+    Range(int file, long from, long to) {
+      this.file = file;
+      this.from = from;
+      this.to = to;
+    }
+  }
+
+  private final List<LogFiles.LogFile> files;
+  private final long[] sizes;              // each file's size when the scan started: later appends are not read
+  private final FileChannel[] channels;    // open while a file's blocks are read
+  private final int[] pendingBlocks;       // blocks of each file not yet released
+  private final ArrayDeque<Range> ranges = new ArrayDeque<>();
+  private final ExecutorService pool;      // null: scan on the caller's thread
+  private final ArrayDeque<Future<Block>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Block> free = new ArrayDeque<>();
+  private final int depth;
+  private final int blockSize;
+  private final CanonicalLine callerLine = new CanonicalLine();
+
+  /**
+   * @param files the log's files, in order
+   * @param threads how many threads may scan; 1 scans on the caller's thread
+   * @param blockSize bytes per block ({@link #BLOCK}; tests use tiny blocks to cross every boundary)
+   * @param parallelThreshold fewer bytes in all than this are scanned on the caller's thread
+   */
+  LogScan(List<LogFiles.LogFile> files, int threads, int blockSize, long parallelThreshold) throws IOException {
+    if (blockSize < 1) {
+      throw new IllegalArgumentException("blockSize must be >= 1 but was " + blockSize);
+    }
+    this.files = files;
+    this.blockSize = blockSize;
+    this.sizes = new long[files.size()];
+    this.channels = new FileChannel[files.size()];
+    this.pendingBlocks = new int[files.size()];
+    long bytes = 0;
+    for (int f = 0; f < files.size(); f++) {
+      long size = java.nio.file.Files.size(files.get(f).path());
+      sizes[f] = size;
+      bytes += size;
+      for (long from = 0; from < size; from += blockSize) {
+        ranges.add(new Range(f, from, Math.min(from + blockSize, size)));
+        pendingBlocks[f]++;
+      }
+    }
+    if (threads > 1 && bytes >= parallelThreshold) {
+      int id = POOLS.incrementAndGet();
+      AtomicInteger n = new AtomicInteger();
+      this.pool = Executors.newFixedThreadPool(threads, r -> {
+        Thread t = new Thread(r, "countersign-verify-" + id + "-" + n.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+      });
+      this.depth = 2 * threads;
+    } else {
+      this.pool = null;
+      this.depth = 1;
+    }
+  }
+
+  /** The file a block belongs to. */
+  LogFiles.LogFile file(Block block) {
+    return files.get(block.file);
+  }
+
+  /**
+   * The next block in file order, scanned, or {@code null} at the end of the last file. Give it
+   * back with {@link #release} when done with it. Blocks of an empty file are never returned.
+   *
+   * @throws IOException if a file cannot be read or holds a line longer than {@value #MAX_LINE} bytes
+   */
+  Block next() throws IOException {
+    if (pool == null) {
+      Range range = ranges.poll();
+      return range == null ? null : read(range, take(), channel(range.file)).scan(callerLine);
+    }
+    while (inFlight.size() < depth && !ranges.isEmpty()) {
+      Range range = ranges.poll();
+      Block block = take();
+      FileChannel channel = channel(range.file);
+      // Workers read their own blocks (positional reads are thread-safe), so the bytes arrive in
+      // the cache of the core that scans them and the caller's thread only sequences.
+      inFlight.add(pool.submit(() -> {
+        try {
+          return read(range, block, channel).scan(WORKER_LINE.get());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }));
+    }
+    Future<Block> oldest = inFlight.poll();
+    if (oldest == null) {
+      return null;
+    }
+    try {
+      return oldest.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while verifying the audit log", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException) {
+        throw ((UncheckedIOException) cause).getCause();
+      }
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IllegalStateException("verifier worker failed: " + cause, cause);
+    }
+  }
+
+  /** Each worker thread's scanner (one digest and state per thread). */
+  private static final ThreadLocal<CanonicalLine> WORKER_LINE = ThreadLocal.withInitial(CanonicalLine::new);
+
+  /** Returns a block from {@link #next()} for reuse; closes its file after the file's last block. */
+  void release(Block block) throws IOException {
+    free.add(block);
+    if (--pendingBlocks[block.file] == 0 && channels[block.file] != null) {
+      channels[block.file].close();
+      channels[block.file] = null;
+    }
+  }
+
+  private FileChannel channel(int file) throws IOException {
+    FileChannel c = channels[file];
+    if (c == null) {
+      c = FileChannel.open(files.get(file).path(), StandardOpenOption.READ);
+      channels[file] = c;
+    }
+    return c;
+  }
+
+  private Block take() {
+    Block b = free.poll();
+    return b != null ? b : new Block(blockSize + (blockSize >> 4) + 16);
+  }
+
+  /**
+   * Reads the lines that start in {@code range} into {@code block}: from the first line start at
+   * or after {@code range.from} (just after an LF, or the file's start) up to and including the LF
+   * of the line that starts last before {@code range.to}, reading past {@code range.to} as far as
+   * that line goes. A last line cut off by the end of the file (as it was when the scan started)
+   * is kept as a tail without LF.
+   */
+  private Block read(Range range, Block block, FileChannel channel) throws IOException {
+    long size = sizes[range.file];
+    long at = range.from == 0 ? 0 : range.from - 1; // the byte before: an LF there starts a line at from
+    block.file = range.file;
+    block.tail = false;
+    int n = fill(block, channel, at, 0, size);
+    int first = 0;
+    if (range.from > 0) {
+      // a line starts at q in [from, to) if the byte before it (buffer index q - 1 - at) is an LF
+      int lf = indexOfNewline(block.buf, 0, (int) Math.min(n, range.to - at - 1));
+      if (lf < 0) {
+        block.length = 0; // no line starts in this range: a long line crosses it
+        block.start = 0;
+        return block;
+      }
+      first = lf + 1;
+    }
+    // the last line starting before range.to must end with its LF inside the buffer
+    int ownedEnd = (int) (range.to - at); // offset of range.to in the buffer
+    int scanFrom = Math.max(first, ownedEnd - 1);
+    int lf = indexOfNewline(block.buf, scanFrom, n);
+    while (lf < 0 && at + n < size) {
+      int old = n;
+      n = grow(block, channel, at, n, size);
+      lf = indexOfNewline(block.buf, old, n);
+    }
+    if (lf < 0) {
+      block.length = n;          // the file ends inside the last line: a tail without LF
+      block.tail = n > first;
+    } else {
+      block.length = lf + 1;
+    }
+    block.start = first;
+    return block;
+  }
+
+  /** Reads from file position {@code at + n} into the block's buffer after {@code n} bytes, up to its capacity or {@code size}. */
+  private int fill(Block block, FileChannel channel, long at, int n, long size) throws IOException {
+    byte[] buf = block.buf;
+    long want = Math.min(buf.length, size - at);
+    while (n < want) {
+      int r = channel.read(ByteBuffer.wrap(buf, n, (int) (want - n)), at + n);
+      if (r < 0) {
+        throw new IOException("audit log file " + files.get(block.file).name() + " shrank from " + size + " to "
+            + (at + n) + " bytes while it was being verified (truncated by someone?)");
+      }
+      n += r;
+    }
+    return n;
+  }
+
+  private int grow(Block block, FileChannel channel, long at, int n, long size) throws IOException {
+    if (block.buf.length >= MAX_LINE + blockSize) {
+      throw new IOException("a line of " + files.get(block.file).name() + " is longer than " + MAX_LINE + " bytes");
+    }
+    block.buf = Arrays.copyOf(block.buf, block.buf.length * 2);
+    return fill(block, channel, at, n, size);
+  }
+
+  /** Index of the first LF in {@code [from, to)}, or -1; 8 bytes at a time (see CanonicalLine). */
+  static int indexOfNewline(byte[] b, int from, int to) {
+    int pos = from;
+    while (pos + 8 <= to) {
+      long x = (long) LONG.get(b, pos) ^ NEWLINES;
+      long zero = ~(((x & ONES_7F) + ONES_7F) | x | ONES_7F); // high bit of each byte that was LF
+      if (zero != 0) {
+        return pos + (Long.numberOfTrailingZeros(zero) >>> 3);
+      }
+      pos += 8;
+    }
+    for (; pos < to; pos++) {
+      if (b[pos] == '\n') {
+        return pos;
+      }
+    }
+    return -1;
+  }
+
+  /** Stops the workers (abandoning blocks not consumed) and closes the open file. */
+  @Override
+  public void close() throws IOException {
+    if (pool != null) {
+      for (Future<Block> f : inFlight) {
+        f.cancel(true);
+      }
+      inFlight.clear();
+      pool.shutdownNow();
+    }
+    IOException first = null;
+    for (int f = 0; f < channels.length; f++) {
+      if (channels[f] != null) {
+        try {
+          channels[f].close();
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+        channels[f] = null;
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
