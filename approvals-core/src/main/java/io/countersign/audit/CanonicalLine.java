@@ -158,46 +158,54 @@ final class CanonicalLine {
         return -1;
       }
       // reserved members: right JSON type and content, else the full path decides
-      if (keyPlain && keyEnd - keyStart <= 9) {
-        if (is(keyStart, keyEnd, SEQ)) {
+      switch (keyPlain ? reserved(keyStart, keyEnd) : NOT_RESERVED) {
+        case R_SEQ:
           seq = parseSeq(valueStart, pos);
           if (seq < 1) {
             return -1;
           }
-        } else if (is(keyStart, keyEnd, EVENT_ID)) {
+          break;
+        case R_EVENT_ID:
           if (!nonEmptyString(valueStart, pos)) {
             return -1;
           }
           eventId = true;
-        } else if (is(keyStart, keyEnd, TYPE)) {
+          break;
+        case R_TYPE:
           type = eventType(valueStart, pos);
           if (type == null || type == EventType.CHECKPOINT || type == EventType.KEY_ROTATION) {
             return -1;
           }
-        } else if (is(keyStart, keyEnd, TIME)) {
+          break;
+        case R_TIME:
           if (b[valueStart] != '"' || !valueIsPlainString || !isInstantText(valueStart + 1, pos - 1)) {
             return -1;
           }
           time = true;
-        } else if (is(keyStart, keyEnd, REQUEST_ID)) {
+          break;
+        case R_REQUEST_ID:
           if (!nonEmptyString(valueStart, pos)) {
             return -1;
           }
-        } else if (is(keyStart, keyEnd, PREV_HASH)) {
+          break;
+        case R_PREV_HASH:
           if (!isHashString(valueStart, pos)) {
             return -1;
           }
           prevHashAt = valueStart + 1;
-        } else if (is(keyStart, keyEnd, HASH)) {
+          break;
+        case R_HASH:
           if (!isHashString(valueStart, pos)) {
             return -1;
           }
           hashAt = valueStart + 1;
           hashMemberStart = memberStart;
           hashMemberEnd = pos;
-        } else if (is(keyStart, keyEnd, KEY_ID) || is(keyStart, keyEnd, SIGNATURE)) {
+          break;
+        case R_SIGNED:
           return -1; // signed events take the full path (the signature check dominates anyway)
-        }
+        default:
+          break;
       }
       prevKeyStart = keyStart;
       prevKeyEnd = keyEnd;
@@ -222,6 +230,36 @@ final class CanonicalLine {
     return seq > 0 && eventId && type != null && time && prevHashAt > 0 && hashAt > 0 ? pos : -1;
   }
 
+
+  private static final int NOT_RESERVED = 0;
+  private static final int R_SEQ = 1;
+  private static final int R_EVENT_ID = 2;
+  private static final int R_TYPE = 3;
+  private static final int R_TIME = 4;
+  private static final int R_REQUEST_ID = 5;
+  private static final int R_PREV_HASH = 6;
+  private static final int R_HASH = 7;
+  private static final int R_SIGNED = 8; // keyId or signature
+
+  /** Which reserved top-level member the plain name {@code [s, e)} is: by length first, as most names are not reserved. */
+  private int reserved(int s, int e) {
+    switch (e - s) {
+      case 3:
+        return is(s, e, SEQ) ? R_SEQ : NOT_RESERVED;
+      case 4:
+        return is(s, e, TYPE) ? R_TYPE : is(s, e, TIME) ? R_TIME : is(s, e, HASH) ? R_HASH : NOT_RESERVED;
+      case 5:
+        return is(s, e, KEY_ID) ? R_SIGNED : NOT_RESERVED;
+      case 7:
+        return is(s, e, EVENT_ID) ? R_EVENT_ID : NOT_RESERVED;
+      case 8:
+        return is(s, e, PREV_HASH) ? R_PREV_HASH : NOT_RESERVED;
+      case 9:
+        return is(s, e, REQUEST_ID) ? R_REQUEST_ID : is(s, e, SIGNATURE) ? R_SIGNED : NOT_RESERVED;
+      default:
+        return NOT_RESERVED;
+    }
+  }
 
   /** Seq of the scanned line. */
   long seq() {

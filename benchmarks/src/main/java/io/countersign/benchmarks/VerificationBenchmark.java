@@ -27,11 +27,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Benchmark 4: verifying a whole log on disk ({@link AuditVerifier#verifyLog}: parse, recompute
- * every hash, check every link and every checkpoint signature). The log ({@code events} events of
- * {@link SampleEvents} content, checkpoint signatures every {@value Trails#CHECKPOINT_EVERY} events)
- * is written once per trial into a temporary directory. One operation verifies the whole log;
- * events per second = {@code events} / score.
+ * Benchmark 4: verifying a whole log on disk ({@link AuditVerifier#verifyLog}: check every line's
+ * canonical form, recompute every hash, check every link and every checkpoint signature). The log
+ * ({@code events} events, checkpoint signatures every {@value Trails#CHECKPOINT_EVERY} events) is
+ * written once per trial into a temporary directory. One operation verifies the whole log; events
+ * per second = {@code events} / score.
+ *
+ * <p>{@code content}: {@code gate-mix} is what the gate writes per approved request (REQUESTED,
+ * VOTE, DECIDED, EXECUTED; {@link GateEvents}, 800 bytes on average); {@code requested} repeats the
+ * largest of them ({@link SampleEvents}, about 1,160 bytes), a worst case for bytes per event.
+ * {@code threads}: {@link AuditVerifier.Builder#threads} (lines are scanned and hashed in parallel,
+ * the chain is checked in order).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -43,6 +49,12 @@ public class VerificationBenchmark {
 
   @Param({"1000000"})
   public int events;
+
+  @Param({"gate-mix", "requested"})
+  public String content;
+
+  @Param({"1", "2"})
+  public int threads;
 
   private Path dir;
   private AuditVerifier verifier;
@@ -56,7 +68,7 @@ public class VerificationBenchmark {
       Instant now = Instant.now();
       CompletableFuture<AuditEvent> last = null;
       for (int i = 1; i <= events; i++) {
-        last = trail.record(SampleEvents.countersign("req-" + i, now));
+        last = trail.record(content.equals("requested") ? SampleEvents.countersign("req-" + i, now) : GateEvents.event(i, now));
         if (i % 10_000 == 0) {
           last.join(); // bounds the sink's queue
         }
@@ -65,7 +77,7 @@ public class VerificationBenchmark {
         last.join();
       }
     }
-    verifier = AuditVerifier.builder().key(signer.verificationKey()).build();
+    verifier = AuditVerifier.builder().key(signer.verificationKey()).threads(threads).build();
     VerificationResult first = verifier.verifyLog(dir);
     if (!first.ok() || first.eventsChecked() < events) {
       throw new IllegalStateException("the generated log does not verify: " + first);

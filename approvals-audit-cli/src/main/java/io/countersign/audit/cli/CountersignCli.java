@@ -156,6 +156,10 @@ public final class CountersignCli implements Callable<Integer> {
         @Option(names = "--json", description = "Print the result as one JSON object (machine-readable; nothing else on stdout).")
         boolean json;
 
+        @Option(names = "--threads", paramLabel = "N", description = {"Threads that check and hash lines in parallel (default: the",
+            "number of processors). Links, seqs and signatures are checked in order; the result is the same for any N."})
+        Integer threads;
+
         @Parameters(paramLabel = "LOG", description = "Log directory or file.")
         Path log;
 
@@ -170,6 +174,13 @@ public final class CountersignCli implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--chain-only and --key exclude each other");
             }
             AuditVerifier.Builder verifier = AuditVerifier.builder();
+            if (threads != null) {
+                try {
+                    verifier.threads(threads);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--threads: " + e.getMessage());
+                }
+            }
             for (String key : keys) {
                 addKey(verifier, key);
             }

@@ -102,6 +102,8 @@ class CountersignCliTest {
                 + "Ed25519 signatures (2 checkpoints, mode checkpoint) (keys: audit-2025); closed at seq 6\n");
         assertThat(run.out()).contains("note: key pub.pem was matched to key id audit-2025 by its signatures");
         assertThat(run.err()).isEmpty();
+        assertThat(cli("verify", "--threads", "1", "--key", pub.toString(), logs.toString()).out()).isEqualTo(run.out());
+        assertThat(cli("verify", "--threads", "3", "--key", pub.toString(), logs.toString()).out()).isEqualTo(run.out());
     }
 
     @Test
@@ -190,6 +192,10 @@ class CountersignCliTest {
         Run unknown = cli("verify", "--frobnicate", logs.toString());
         assertThat(unknown.exit()).isEqualTo(CountersignCli.UNUSABLE);
         assertThat(unknown.err()).contains("Unknown option: '--frobnicate'");
+
+        Run noThreads = cli("verify", "--threads", "0", "--key", pub.toString(), logs.toString());
+        assertThat(noThreads.exit()).isEqualTo(CountersignCli.UNUSABLE);
+        assertThat(noThreads.err()).startsWith("countersign: --threads: verifier threads must be between 1 and 64 but was 0");
 
         assertThat(cli().exit()).isEqualTo(CountersignCli.UNUSABLE);
         assertThat(cli("search", logs.toString(), "--since", "yesterday").err())
