@@ -50,6 +50,7 @@ public final class AuditVerifier {
   private final long expectSeq;
   private final String expectHash;
   private final int threads;
+  private final Map<String, Ed25519PublicKeyParameters> pinnedParsed = new HashMap<>(); // valid pinned keys only
   private final int scanBlockSize;
   private final long parallelThreshold;
 
@@ -61,6 +62,12 @@ public final class AuditVerifier {
     this.expectSeq = b.expectSeq;
     this.expectHash = b.expectHash;
     this.threads = b.threads;
+    pinned.forEach((id, key) -> {
+      Ed25519PublicKeyParameters parsedKey = Signatures.publicKey(key.publicKey());
+      if (parsedKey != null) {
+        pinnedParsed.put(id, parsedKey);
+      }
+    });
     this.scanBlockSize = b.scanBlockSize;
     this.parallelThreshold = b.scanBlockSize == LogScan.BLOCK ? LogScan.PARALLEL_THRESHOLD : 0;
   }
@@ -105,7 +112,7 @@ public final class AuditVerifier {
     for (AuditEvent event : events) {
       Objects.requireNonNull(event, "events must not contain null");
       byte[] bytes = event.utf8();
-      if (!run.fastCheck(bytes, 0, bytes.length) && !run.check(event, null)) {
+      if (!run.fastCheck(bytes, 0, bytes.length) && !run.check(event, null, null)) {
         break;
       }
     }
@@ -154,7 +161,7 @@ public final class AuditVerifier {
     } else {
       throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
     }
-    try (LogScan scan = new LogScan(files, threads, scanBlockSize, parallelThreshold)) {
+    try (LogScan scan = new LogScan(files, threads, scanBlockSize, parallelThreshold, this::precheck)) {
       int current = -1;
       boolean first = false;
       LogScan.Block block;
@@ -189,6 +196,15 @@ public final class AuditVerifier {
             run.fileStart = null;
             continue;
           }
+          Prechecked pre = block.prechecked[i];
+          if (pre != null) {
+            run.check(pre.event, pre.text, pre);
+            run.fileStart = null;
+            if (run.failure != null) {
+              break blocks;
+            }
+            continue;
+          }
           String text;
           try {
             text = LogFiles.strictText(block.buf, block.starts[i], block.lineLength(i));
@@ -211,6 +227,52 @@ public final class AuditVerifier {
       run.line = 0;
     }
     return run.finish();
+  }
+
+  /**
+   * What {@link #precheck} found out about a line ahead of its turn: the parsed event, its
+   * recomputed hash, whether the line is canonical, and whether its signature verifies with the
+   * pinned key of its key id ({@code null}: not checked). {@link Run#check} uses these instead of
+   * computing them again; every decision is still taken there, in chain order.
+   */
+  static final class Prechecked {
+    final String text;
+    final AuditEvent event;
+    final byte[] hash;
+    final boolean canonical;
+    final Boolean signatureValid;
+
+    Prechecked(String text, AuditEvent event, byte[] hash, boolean canonical, Boolean signatureValid) {
+      this.text = text;
+      this.event = event;
+      this.hash = hash;
+      this.canonical = canonical;
+      this.signatureValid = signatureValid;
+    }
+  }
+
+  /**
+   * Runs on a worker thread for a line the fast path declined (a signed event, a checkpoint, a
+   * rotation, or a bad line): the work that does not depend on earlier lines, so that a log signed
+   * event by event is verified on every core too. Returns {@code null} when the line does not
+   * even parse; the sequential check then repeats the work and reports why.
+   */
+  private Prechecked precheck(byte[] buf, int start, int length) {
+    try {
+      String text = LogFiles.strictText(buf, start, length);
+      AuditEvent event = AuditEvent.parse(text);
+      byte[] hash = event.recomputeHash();
+      Boolean valid = null;
+      String keyId = event.keyId();
+      Ed25519PublicKeyParameters key = keyId == null ? null : pinnedParsed.get(keyId);
+      if (key != null) {
+        byte[] signature = AuditEvent.decodeSignature(event.signature());
+        valid = signature != null && Signatures.verifies(key, hash, signature);
+      }
+      return new Prechecked(text, event, hash, text.equals(event.toJson()), valid);
+    } catch (CharacterCodingException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** The state of one verification pass. */
@@ -343,10 +405,11 @@ public final class AuditVerifier {
       } catch (AuditFormatException e) {
         return fail(expectedSeq(), "line " + this.line + " is not a valid audit event: " + e.getMessage());
       }
-      return check(event, line);
+      return check(event, line, null);
     }
 
-    boolean check(AuditEvent event, String line) {
+    /** Checks one event in chain order; {@code pre}, if not null, holds results computed ahead for it. */
+    boolean check(AuditEvent event, String line, Prechecked pre) {
       long expected = expectedSeq();
       if (fileStart != null && event.seq() != fileStart.firstSeq()) {
         return fail(expected, "file " + fileStart.name() + " is named for seq " + fileStart.firstSeq()
@@ -372,14 +435,14 @@ public final class AuditVerifier {
         }
         return fail(expected, "prevHash does not match the hash of seq " + lastSeq + " (event replaced or inserted?)");
       }
-      byte[] hash = event.recomputeHash();
+      byte[] hash = pre != null ? pre.hash : event.recomputeHash();
       if (!Hashing.hex(hash).equals(event.hash())) {
         return fail(expected, "hash mismatch (event edited?)");
       }
-      if (line != null && !line.equals(event.toJson())) {
+      if (line != null && !(pre != null ? pre.canonical : line.equals(event.toJson()))) {
         return fail(expected, "line is not in canonical form (whitespace, key order or escaping changed)");
       }
-      if (keys && !checkSignature(event, hash)) {
+      if (keys && !checkSignature(event, hash, pre)) {
         return false;
       }
       if (config.expectSeq == event.seq() && config.expectHash != null && !config.expectHash.equals(event.hash())) {
@@ -393,7 +456,7 @@ public final class AuditVerifier {
       return true;
     }
 
-    private boolean checkSignature(AuditEvent event, byte[] hash) {
+    private boolean checkSignature(AuditEvent event, byte[] hash, Prechecked pre) {
       long seq = event.seq();
       String keyId = event.keyId();
       if (keyId == null) {
@@ -415,7 +478,10 @@ public final class AuditVerifier {
       if (key == null) {
         return false; // failSigned already called
       }
-      if (!Signatures.verifies(key, hash, signature)) {
+      // A precomputed result counts only for a pinned key, which keyFor always picks for its id.
+      boolean valid = pre != null && pre.signatureValid != null && config.pinned.containsKey(keyId)
+          ? pre.signatureValid : Signatures.verifies(key, hash, signature);
+      if (!valid) {
         return failSigned(seq, "signature does not verify with key " + keyId
             + (event.type() == EventType.CHECKPOINT ? " (checkpoint signature replaced, or events before it rewritten?)" : ""));
       }

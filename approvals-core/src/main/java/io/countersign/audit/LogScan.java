@@ -46,6 +46,15 @@ final class LogScan implements AutoCloseable {
   private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
   private static final AtomicInteger POOLS = new AtomicInteger();
 
+  /**
+   * What a worker may check of a line the fast path declined, before the line's turn in the chain
+   * (parsing, hashing, a signature against a pinned key). Returns {@code null} when it cannot
+   * help; must not throw. {@link AuditVerifier} supplies it.
+   */
+  interface Precheck {
+    AuditVerifier.Prechecked apply(byte[] buf, int start, int length);
+  }
+
   /** A block of whole lines of one file, and what the scan found for each line. */
   static final class Block {
     byte[] buf;
@@ -60,6 +69,7 @@ final class LogScan implements AutoCloseable {
     long[] seqs = new long[1024];
     int[] prevHashAt = new int[1024];
     int[] hashAt = new int[1024];
+    AuditVerifier.Prechecked[] prechecked = new AuditVerifier.Prechecked[1024];
 
     Block(int size) {
       buf = new byte[size];
@@ -74,8 +84,9 @@ final class LogScan implements AutoCloseable {
       return ends[i] - starts[i];
     }
 
-    /** Splits the block into lines and scans each (the worker's part). */
-    Block scan(CanonicalLine line) {
+    /** Splits the block into lines and scans each (the worker's part); {@code precheck} may be null. */
+    Block scan(CanonicalLine line, Precheck precheck) {
+      Arrays.fill(prechecked, 0, lines, null);
       lines = 0;
       int pos = start;
       while (pos < length) {
@@ -87,6 +98,9 @@ final class LogScan implements AutoCloseable {
           stop = lf < 0 ? length : lf;
         }
         add(pos, stop, ok, line);
+        if (!ok && precheck != null && stop < length) { // a terminated line the fast path declined
+          prechecked[lines - 1] = precheck.apply(buf, pos, stop - pos);
+        }
         pos = stop + 1;
       }
       return this;
@@ -102,6 +116,7 @@ final class LogScan implements AutoCloseable {
         seqs = Arrays.copyOf(seqs, n);
         prevHashAt = Arrays.copyOf(prevHashAt, n);
         hashAt = Arrays.copyOf(hashAt, n);
+        prechecked = Arrays.copyOf(prechecked, n);
       }
       starts[i] = start;
       ends[i] = stop;
@@ -138,6 +153,7 @@ final class LogScan implements AutoCloseable {
   private final ArrayDeque<Block> free = new ArrayDeque<>();
   private final int depth;
   private final int blockSize;
+  private final Precheck precheck;
   private final CanonicalLine callerLine = new CanonicalLine();
 
   /**
@@ -145,13 +161,16 @@ final class LogScan implements AutoCloseable {
    * @param threads how many threads may scan; 1 scans on the caller's thread
    * @param blockSize bytes per block ({@link #BLOCK}; tests use tiny blocks to cross every boundary)
    * @param parallelThreshold fewer bytes in all than this are scanned on the caller's thread
+   * @param precheck what to check early of lines the fast path declines, or {@code null}
    */
-  LogScan(List<LogFiles.LogFile> files, int threads, int blockSize, long parallelThreshold) throws IOException {
+  LogScan(List<LogFiles.LogFile> files, int threads, int blockSize, long parallelThreshold, Precheck precheck)
+      throws IOException {
     if (blockSize < 1) {
       throw new IllegalArgumentException("blockSize must be >= 1 but was " + blockSize);
     }
     this.files = files;
     this.blockSize = blockSize;
+    this.precheck = precheck;
     this.sizes = new long[files.size()];
     this.channels = new FileChannel[files.size()];
     this.pendingBlocks = new int[files.size()];
@@ -194,7 +213,7 @@ final class LogScan implements AutoCloseable {
   Block next() throws IOException {
     if (pool == null) {
       Range range = ranges.poll();
-      return range == null ? null : read(range, take(), channel(range.file)).scan(callerLine);
+      return range == null ? null : read(range, take(), channel(range.file)).scan(callerLine, precheck);
     }
     while (inFlight.size() < depth && !ranges.isEmpty()) {
       Range range = ranges.poll();
@@ -204,7 +223,7 @@ final class LogScan implements AutoCloseable {
       // the cache of the core that scans them and the caller's thread only sequences.
       inFlight.add(pool.submit(() -> {
         try {
-          return read(range, block, channel).scan(WORKER_LINE.get());
+          return read(range, block, channel).scan(WORKER_LINE.get(), precheck);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -65,7 +65,7 @@ class LogScanTest {
     }
 
     List<Line> actual = new ArrayList<>();
-    try (LogScan scan = new LogScan(files, threads, blockSize, 0)) {
+    try (LogScan scan = new LogScan(files, threads, blockSize, 0, null)) {
       LogScan.Block block;
       while ((block = scan.next()) != null) {
         for (int i = 0; i < block.lines; i++) {
@@ -83,7 +83,7 @@ class LogScanTest {
   void shrinkingFileIsAnError() throws IOException {
     Path file = dir.resolve("audit-0000000000000001.jsonl");
     Files.write(file, "a\nb\nc\n".repeat(100).getBytes());
-    try (LogScan scan = new LogScan(List.of(new LogFiles.LogFile(file, 1)), 1, 16, 0)) {
+    try (LogScan scan = new LogScan(List.of(new LogFiles.LogFile(file, 1)), 1, 16, 0, null)) {
       LogScan.Block first = scan.next();
       assertThat(first.lines).isPositive();
       scan.release(first);

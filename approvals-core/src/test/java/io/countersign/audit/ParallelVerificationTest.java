@@ -38,6 +38,7 @@ class ParallelVerificationTest {
   Path tmp;
 
   private static Path log;
+  private static Path signedLog;
 
   /** A multi-file log: 1,200 events, checkpoints every 50, a key rotation, files rotated at 64 KiB. */
   @BeforeAll
@@ -56,6 +57,17 @@ class ParallelVerificationTest {
     }
     try (Stream<Path> files = Files.list(log)) {
       assertThat(files.filter(p -> p.toString().endsWith(".jsonl")).count()).as("rotated files").isGreaterThan(3);
+    }
+    signedLog = logs.resolve("signed");
+    AtomicLong signedIds = new AtomicLong();
+    try (FileAuditSink sink = FileAuditSink.open(signedLog, options); AuditTrail trail = sink.trailBuilder().signer(K1)
+        .idSource(() -> "evt-" + signedIds.incrementAndGet()).build()) {
+      for (int i = 1; i <= 300; i++) {
+        trail.record(sampleEvent(i)).join();
+        if (i == 150) {
+          trail.rotateKey(K2).join();
+        }
+      }
     }
   }
 
@@ -76,9 +88,13 @@ class ParallelVerificationTest {
   }
 
   private Path copy(String name) throws IOException {
+    return copy(log, name);
+  }
+
+  private Path copy(Path source, String name) throws IOException {
     Path target = tmp.resolve(name);
     Files.createDirectories(target);
-    try (Stream<Path> files = Files.list(log)) {
+    try (Stream<Path> files = Files.list(source)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         Files.copy(p, target.resolve(p.getFileName()));
       }
@@ -103,12 +119,30 @@ class ParallelVerificationTest {
   }
 
   @Test
+  @DisplayName("a log signed event by event (signatures checked ahead on the workers) verifies the same on every thread count")
+  void perEventSigned() throws IOException {
+    VerificationResult r = verifyEveryWay(signedLog);
+    assertThat(r.status()).as(r.summary()).isEqualTo(VerificationResult.Status.INTACT);
+    assertThat(r.signatureMode()).isEqualTo(VerificationResult.PER_EVENT);
+    assertThat(r.signaturesVerified()).isGreaterThan(300);
+    editRandomBytes(signedLog, 10, 11);
+    VerificationResult onlyOldKey = AuditVerifier.builder().key(K1.verificationKey()).threads(3).scanBlockSize(500).build()
+        .verifyLog(signedLog);
+    assertThat(onlyOldKey.toJson()).isEqualTo(AuditVerifier.builder().key(K1.verificationKey()).threads(1).build()
+        .verifyLog(signedLog).toJson());
+  }
+
+  @Test
   @DisplayName("S29 edits anywhere (a flipped byte in 25 random lines) give the same first bad seq, reason, file and line on every thread count")
   void editedBytes() throws IOException {
-    Random random = new Random(7);
-    List<Path> files = logFiles(log);
-    for (int round = 0; round < 25; round++) {
-      Path dir = copy("edit-" + round);
+    editRandomBytes(log, 25, 7);
+  }
+
+  private void editRandomBytes(Path source, int rounds, long seed) throws IOException {
+    Random random = new Random(seed);
+    List<Path> files = logFiles(source);
+    for (int round = 0; round < rounds; round++) {
+      Path dir = copy(source, "edit-" + seed + "-" + round);
       Path file = logFiles(dir).get(random.nextInt(files.size()));
       byte[] bytes = Files.readAllBytes(file);
       int at;
