@@ -270,6 +270,26 @@ class VerifierFastPathTest {
   }
 
   @Test
+  @DisplayName("the cheap 'any special byte' test agrees with the exact one on random words and on words of near-special bytes")
+  void swarAnySpecialAgreesWithSpecial() {
+    Random random = new Random(3);
+    byte[] near = {0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, (byte) 0x80, (byte) 0x81, (byte) 0xA0, (byte) 0xFF, 0x00,
+      0x01, 'a', 'z'};
+    for (int i = 0; i < 2_000_000; i++) {
+      long x;
+      if (i % 2 == 0) {
+        x = random.nextLong();
+      } else {
+        x = 0;
+        for (int j = 0; j < 8; j++) {
+          x = (x << 8) | (near[random.nextInt(near.length)] & 0xFF);
+        }
+      }
+      assertThat(CanonicalLine.anySpecial(x)).as("%016x", x).isEqualTo(CanonicalLine.special(x) != 0);
+    }
+  }
+
+  @Test
   @DisplayName("S29 a prevHash or hash with any one non-hex byte at any alignment is left to the full path")
   void hexCheckOfHashesRejectsEveryNonHexByte() {
     AuditEvent event = chain(2, null, true).get(1);
