@@ -20,15 +20,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Reads the files of a log in large blocks of whole lines and runs the line-independent part of
  * verification on each block: finding the lines, and for each line the {@link CanonicalLine} scan
- * and hash recomputation, which is nearly all of the work. With more than one thread, blocks are
- * scanned on worker threads while the caller reads ahead and consumes finished blocks strictly in
- * file order, so every check that depends on the previous line (seq, prevHash links, signatures,
- * checkpoints) stays sequential in {@link AuditVerifier}, exactly as with one thread.
+ * and hash recomputation, which is nearly all of the work (and, for lines the fast path declines,
+ * the {@link Precheck}). With more than one thread, each block is read and scanned on a worker
+ * thread (a byte range of a file: the lines that start in it) while the caller consumes finished
+ * blocks strictly in file order, so every check that depends on the previous line (seq, prevHash
+ * links, signatures, checkpoints) stays sequential in {@link AuditVerifier}, exactly as with one
+ * thread.
  *
  * <p>Why hand-written: the hashes of different lines are independent, but a hash chain is not, and
  * no library splits "parallel per line, sequential across lines" with bounded memory. Memory stays
- * flat: at most {@code 2 * threads + 1} blocks of {@value #BLOCK} bytes (more only for a line
- * longer than a block) exist at once, recycled.
+ * flat: at most {@code 2 * threads + 1} blocks of about {@value #BLOCK} bytes (more only for a line
+ * longer than a block) exist at once, recycled; ranges are made as they are needed.
  *
  * <p>Not thread-safe: one caller thread drives it ({@link #next()}, {@link #release}).
  */
@@ -147,7 +149,8 @@ final class LogScan implements AutoCloseable {
   private final long[] sizes;              // each file's size when the scan started: later appends are not read
   private final FileChannel[] channels;    // open while a file's blocks are read
   private final int[] pendingBlocks;       // blocks of each file not yet released
-  private final ArrayDeque<Range> ranges = new ArrayDeque<>();
+  private int nextFile;                    // where the next range starts
+  private long nextFrom;
   private final ExecutorService pool;      // null: scan on the caller's thread
   private final ArrayDeque<Future<Block>> inFlight = new ArrayDeque<>();
   private final ArrayDeque<Block> free = new ArrayDeque<>();
@@ -179,10 +182,7 @@ final class LogScan implements AutoCloseable {
       long size = java.nio.file.Files.size(files.get(f).path());
       sizes[f] = size;
       bytes += size;
-      for (long from = 0; from < size; from += blockSize) {
-        ranges.add(new Range(f, from, Math.min(from + blockSize, size)));
-        pendingBlocks[f]++;
-      }
+      pendingBlocks[f] = (int) Math.min(Integer.MAX_VALUE, (size + blockSize - 1) / blockSize);
     }
     if (threads > 1 && bytes >= parallelThreshold) {
       int id = POOLS.incrementAndGet();
@@ -212,11 +212,12 @@ final class LogScan implements AutoCloseable {
    */
   Block next() throws IOException {
     if (pool == null) {
-      Range range = ranges.poll();
+      Range range = nextRange();
       return range == null ? null : read(range, take(), channel(range.file)).scan(callerLine, precheck);
     }
-    while (inFlight.size() < depth && !ranges.isEmpty()) {
-      Range range = ranges.poll();
+    Range next;
+    while (inFlight.size() < depth && (next = nextRange()) != null) {
+      Range range = next;
       Block block = take();
       FileChannel channel = channel(range.file);
       // Workers read their own blocks (positional reads are thread-safe), so the bytes arrive in
@@ -251,6 +252,20 @@ final class LogScan implements AutoCloseable {
       }
       throw new IllegalStateException("verifier worker failed: " + cause, cause);
     }
+  }
+
+  /** The next block-sized range of the log, in file order, or {@code null} after the last; empty files have none. */
+  private Range nextRange() {
+    while (nextFile < files.size() && nextFrom >= sizes[nextFile]) {
+      nextFile++;
+      nextFrom = 0;
+    }
+    if (nextFile >= files.size()) {
+      return null;
+    }
+    Range range = new Range(nextFile, nextFrom, Math.min(nextFrom + blockSize, sizes[nextFile]));
+    nextFrom = range.to;
+    return range;
   }
 
   /** Each worker thread's scanner (one digest and state per thread). */
