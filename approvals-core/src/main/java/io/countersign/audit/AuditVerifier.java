@@ -26,7 +26,10 @@ import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
  * is covered by a valid Ed25519 signature: its own (per-event mode) or a later signed checkpoint's
  * (checkpoint mode). Key rotations are followed; an event signed with a retired key is flagged.
  * Stops at the first bad event and says which, where and why. The algorithm is the one specified in
- * {@code docs/AUDIT-FORMAT.md}; it streams, so memory does not grow with the log.
+ * {@code docs/AUDIT-FORMAT.md}; it streams, so memory does not grow with the log. For a log on disk
+ * the per-line work (canonical form, hash, signatures against given keys) runs on
+ * {@link Builder#threads} threads while the chain itself is followed in order, so the result does
+ * not depend on the number of threads.
  *
  * <pre>{@code
  * VerificationResult r = AuditVerifier.builder().key(publicKey).build().verifyLog(Path.of("logs"));
