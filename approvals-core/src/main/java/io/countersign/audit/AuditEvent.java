@@ -328,28 +328,25 @@ public final class AuditEvent {
     if (unsealed.time == null) {
       throw new IllegalStateException("AuditEvent " + unsealed.type + " cannot be recorded: time(Instant) is required but was not set");
     }
-    String timeText = unsealed.time.toString();
-    // The builder keeps each field's value as canonical bytes, in a TreeMap (String order is the
-    // RFC 8785 member order); type, time and requestId are merged in here, and the offsets where
-    // the chain members will go are noted on the way, so the event is serialised exactly once.
-    String[] extraNames = unsealed.requestId != null ? new String[] {"requestId", "time", "type"} : new String[] {"time", "type"};
-    String[] extraValues = unsealed.requestId != null
-        ? new String[] {unsealed.requestId, timeText, unsealed.type.name()} : new String[] {timeText, unsealed.type.name()};
+    String timeText = instantText(unsealed.time);
+    // The builder keeps each field as its canonical member bytes ("name":value) in a TreeMap
+    // (String order is the RFC 8785 member order); type, time and requestId are merged in here,
+    // and the offsets where the chain members will go are noted on the way, so the event is
+    // serialised exactly once.
     int size = 48 + timeText.length() + (unsealed.requestId != null ? unsealed.requestId.length() + 16 : 0);
-    for (Map.Entry<String, Object> field : unsealed.fields.entrySet()) {
-      Object v = field.getValue();
-      size += field.getKey().length() + 4 + (v instanceof byte[] ? ((byte[]) v).length : 0);
+    for (Object member : unsealed.fields.values()) {
+      size += member instanceof byte[] ? ((byte[]) member).length + 1 : 0;
     }
     CanonicalJson.Output out = new CanonicalJson.Output(size);
     int[] at = new int[CHAIN_MEMBERS.length];
     int placed = 0;  // chain members whose offset is known (they are placed in order)
-    int extra = 0;   // next of extraNames to merge in
+    int extra = unsealed.requestId != null ? 0 : 1; // next of EXTRA_NAMES to merge in
     out.put((byte) '{');
     Iterator<Map.Entry<String, Object>> fields = unsealed.fields.entrySet().iterator();
     Map.Entry<String, Object> field = fields.hasNext() ? fields.next() : null;
-    while (field != null || extra < extraNames.length) {
-      boolean takeExtra = field == null || (extra < extraNames.length && extraNames[extra].compareTo(field.getKey()) < 0);
-      String name = takeExtra ? extraNames[extra] : field.getKey();
+    while (field != null || extra < EXTRA_NAMES.length) {
+      boolean takeExtra = field == null || (extra < EXTRA_NAMES.length && EXTRA_NAMES[extra].compareTo(field.getKey()) < 0);
+      String name = takeExtra ? EXTRA_NAMES[extra] : field.getKey();
       int memberStart = out.length() + (out.length() > 1 ? 1 : 0);
       while (placed < CHAIN_MEMBERS.length && CHAIN_MEMBERS[placed].compareTo(name) < 0) {
         at[placed++] = memberStart;
@@ -357,17 +354,27 @@ public final class AuditEvent {
       if (out.length() > 1) {
         out.put((byte) ',');
       }
-      out.string(name, new TopLevel(name));
-      out.put((byte) ':');
       if (takeExtra) {
-        out.string(extraValues[extra], new TopLevel(name));
-        extra++;
-      } else {
-        Object value = field.getValue();
-        if (value instanceof Deferred) {
-          throw new IllegalArgumentException(((Deferred) value).message);
+        switch (extra++) {
+          case 0: // requestId
+            out.putAscii("\"requestId\":");
+            out.string(unsealed.requestId, REQUEST_ID_PATH);
+            break;
+          case 1: // time: Instant.toString is ASCII without escapes
+            out.putAscii("\"time\":\"");
+            out.putAscii(timeText);
+            out.put((byte) '"');
+            break;
+          default: // type
+            byte[] type = TYPE_MEMBERS[unsealed.type.ordinal()];
+            out.put(type, 0, type.length);
         }
-        byte[] bytes = (byte[]) value;
+      } else {
+        Object member = field.getValue();
+        if (member instanceof Deferred) {
+          throw new IllegalArgumentException(((Deferred) member).message);
+        }
+        byte[] bytes = (byte[]) member;
         out.put(bytes, 0, bytes.length);
         field = fields.hasNext() ? fields.next() : null;
       }
@@ -378,17 +385,76 @@ public final class AuditEvent {
     return new Prepared(unsealed.type, unsealed.time, timeText, unsealed.requestId, out.toByteArray(), at);
   }
 
-  /** The path {@code $.name} of a top-level member, rendered only for an error message. */
-  private static final class TopLevel {
-    private final String name;
-
-    TopLevel(String name) {
-      this.name = name;
-    }
-
+  /** The top-level members every event may have besides its fields, in canonical order. */
+  private static final String[] EXTRA_NAMES = {"requestId", "time", "type"};
+  private static final Object REQUEST_ID_PATH = new Object() {
     @Override
     public String toString() {
-      return "$." + name;
+      return "$.requestId";
+    }
+  };
+  /** {@code "type":"NAME"} per event type, by ordinal. */
+  private static final byte[][] TYPE_MEMBERS = typeMembers();
+
+  private static byte[][] typeMembers() {
+    EventType[] types = EventType.values();
+    byte[][] members = new byte[types.length][];
+    for (EventType t : types) {
+      members[t.ordinal()] = CanonicalJson.member("type", t.name());
+    }
+    return members;
+  }
+
+  /**
+   * {@link Instant#toString()} (ISO-8601, UTC, fraction in groups of three digits as needed),
+   * written by hand for years 1970 to 9999 because the {@code DateTimeFormatter} behind
+   * {@code toString} cost about a microsecond per event; other instants use {@code toString}.
+   */
+  static String instantText(Instant instant) {
+    long seconds = instant.getEpochSecond();
+    if (seconds < 0 || seconds > 253_402_300_799L) { // 9999-12-31T23:59:59Z
+      return instant.toString();
+    }
+    int nanos = instant.getNano();
+    long days = seconds / 86_400;
+    int secondOfDay = (int) (seconds % 86_400);
+    // civil-from-days (H. Hinnant), for days since 1970-01-01 >= 0
+    long z = days + 719_468;
+    long era = z / 146_097;
+    long doe = z - era * 146_097;
+    long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+    int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
+    int fraction = nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 3 : nanos % 1000 == 0 ? 6 : 9;
+    byte[] b = new byte[20 + (fraction == 0 ? 0 : fraction + 1)];
+    digits(year, b, 0, 4);
+    b[4] = '-';
+    digits(month, b, 5, 2);
+    b[7] = '-';
+    digits(day, b, 8, 2);
+    b[10] = 'T';
+    digits(secondOfDay / 3600, b, 11, 2);
+    b[13] = ':';
+    digits(secondOfDay / 60 % 60, b, 14, 2);
+    b[16] = ':';
+    digits(secondOfDay % 60, b, 17, 2);
+    int p = 19;
+    if (fraction > 0) {
+      b[p++] = '.';
+      digits(fraction == 3 ? nanos / 1_000_000 : fraction == 6 ? nanos / 1000 : nanos, b, p, fraction);
+      p += fraction;
+    }
+    b[p] = 'Z';
+    return new String(b, StandardCharsets.ISO_8859_1);
+  }
+
+  private static void digits(int value, byte[] out, int at, int count) {
+    for (int i = at + count - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
     }
   }
 
@@ -816,14 +882,35 @@ public final class AuditEvent {
    * code reported the first in canonical key order; both name a real offender).
    */
   static final class FieldEncoder {
-    private final CanonicalJson.Output out = new CanonicalJson.Output(256);
-    private String deferred;
+    // One encoder per thread, reused: a field's bytes are built in its buffer and copied out once.
+    private static final ThreadLocal<FieldEncoder> SCRATCH = ThreadLocal.withInitial(FieldEncoder::new);
 
-    /** The canonical bytes of {@code value}, or a {@link Deferred} error; throws what {@link #toNode} throws. */
-    static Object encode(Object value, String name) {
-      FieldEncoder encoder = new FieldEncoder();
-      encoder.write(value, new Path(null, name, -1));
-      return encoder.deferred != null ? new Deferred(encoder.deferred) : encoder.out.toByteArray();
+    private final CanonicalJson.Output out = new CanonicalJson.Output(1024);
+    private byte[] reorder = new byte[256]; // map values while they are put in key order
+    private String deferred;
+    private boolean busy;                   // in use further up this thread's stack (a bean's getter recording an event)
+
+    /**
+     * The canonical member {@code "name":value}, or a {@link Deferred} error; throws what
+     * {@link #toNode} throws for the value.
+     */
+    static Object encode(String name, Object value) {
+      FieldEncoder encoder = SCRATCH.get();
+      if (encoder.busy) {
+        encoder = new FieldEncoder();
+      }
+      encoder.busy = true;
+      try {
+        Path path = new Path(null, name, -1);
+        encoder.string(name, path);
+        encoder.out.put((byte) ':');
+        encoder.write(value, path);
+        return encoder.deferred != null ? new Deferred(encoder.deferred) : encoder.out.toByteArray();
+      } finally {
+        encoder.out.truncate(0);
+        encoder.deferred = null;
+        encoder.busy = false;
+      }
     }
 
     private void write(Object value, Path path) {
@@ -837,7 +924,9 @@ public final class AuditEvent {
         out.putAscii((Boolean) value ? "true" : "false");
       } else if (value instanceof Number) {
         out.putLong(integerValue((Number) value, path));
-      } else if (value instanceof Character || value instanceof Enum<?> || value instanceof Instant || value instanceof Duration) {
+      } else if (value instanceof Instant) {
+        string(instantText((Instant) value), path);
+      } else if (value instanceof Character || value instanceof Enum<?> || value instanceof Duration) {
         string(value instanceof Enum<?> ? ((Enum<?>) value).name() : value.toString(), path);
       } else if (value instanceof Map<?, ?>) {
         map((Map<?, ?>) value, path);
@@ -899,7 +988,13 @@ public final class AuditEvent {
         write(entry.getValue(), new Path(path, (String) key, -1));
         ends[n++] = out.length();
       }
-      byte[] values = out.toByteArray(regionStart, out.length());
+      // Nested maps finished their own reordering during write(...), so one scratch array serves all.
+      int regionLength = out.length() - regionStart;
+      if (reorder.length < regionLength) {
+        reorder = new byte[Math.max(regionLength, reorder.length * 2)];
+      }
+      byte[] values = reorder;
+      out.copyTo(regionStart, values);
       out.truncate(regionStart);
       int[] order = sortedByKey(keys, n);
       out.put((byte) '{');
@@ -1017,7 +1112,7 @@ public final class AuditEvent {
     private final EventType type;
     private Instant time;
     private String requestId;
-    // name -> the value's canonical bytes (or a Deferred error), sorted by name as RFC 8785 orders members
+    // name -> the canonical member "name":value (or a Deferred error), sorted by name as RFC 8785 orders members
     private final TreeMap<String, Object> fields = new TreeMap<>();
 
     private Builder(EventType type) {
@@ -1067,7 +1162,7 @@ public final class AuditEvent {
         fields.remove(name);
       } else {
         try {
-          fields.put(name, FieldEncoder.encode(value, name));
+          fields.put(name, FieldEncoder.encode(name, value));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("AuditEvent " + type + ": " + e.getMessage(), e);
         }

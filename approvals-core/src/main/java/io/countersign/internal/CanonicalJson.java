@@ -227,6 +227,11 @@ public final class CanonicalJson {
       }
     }
 
+    /** Copies the bytes from {@code from} to the end of what was written into {@code target}, at 0. */
+    public void copyTo(int from, byte[] target) {
+      System.arraycopy(buf, from, target, 0, len - from);
+    }
+
     /** The bytes written, as a new array. */
     public byte[] toByteArray() {
       return Arrays.copyOf(buf, len);

@@ -323,4 +323,25 @@ class AuditEventEncodingTest {
     assertThat(first.text("seq")).isNull();
     assertThat(first.toJson().getBytes(StandardCharsets.UTF_8)).isEqualTo(first.utf8());
   }
+
+  @Test
+  void instantTextIsInstantToString() {
+    List<Instant> instants = new ArrayList<>(List.of(Instant.EPOCH, Instant.ofEpochSecond(0, 1), Instant.ofEpochSecond(-1),
+        Instant.ofEpochSecond(253_402_300_799L, 999_999_999), Instant.ofEpochSecond(253_402_300_800L), Instant.MIN, Instant.MAX,
+        Instant.parse("2000-02-29T23:59:59.100Z"), Instant.parse("2024-12-31T00:00:00.000001Z"), Instant.parse("2100-03-01T12:00:00Z")));
+    Random random = new Random(7);
+    for (int i = 0; i < 100_000; i++) {
+      long seconds = random.nextInt(4) == 0 ? random.nextLong() % 300_000_000_000L : (long) (random.nextDouble() * 253_402_400_000L);
+      int nanos = switch (random.nextInt(4)) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      instants.add(Instant.ofEpochSecond(seconds, nanos));
+    }
+    for (Instant instant : instants) {
+      assertThat(AuditEvent.instantText(instant)).isEqualTo(instant.toString());
+    }
+  }
 }
