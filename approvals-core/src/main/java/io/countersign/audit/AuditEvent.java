@@ -35,7 +35,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -329,70 +328,103 @@ public final class AuditEvent {
       throw new IllegalStateException("AuditEvent " + unsealed.type + " cannot be recorded: time(Instant) is required but was not set");
     }
     String timeText = instantText(unsealed.time);
-    // The builder keeps each field as its canonical member bytes ("name":value) in a TreeMap
+    byte[] typeMember = TYPE_MEMBERS[unsealed.type.ordinal()];
+    // The builder keeps each field as its canonical member bytes ("name":value), sorted by name
     // (String order is the RFC 8785 member order); type, time and requestId are merged in here,
     // and the offsets where the chain members will go are noted on the way, so the event is
-    // serialised exactly once.
-    int size = 48 + timeText.length() + (unsealed.requestId != null ? unsealed.requestId.length() + 16 : 0);
-    for (Object member : unsealed.fields.values()) {
-      size += member instanceof byte[] ? ((byte[]) member).length + 1 : 0;
+    // serialised exactly once, into an array of its exact size.
+    int n = unsealed.count;
+    String[] names = unsealed.names;
+    Object[] members = unsealed.members;
+    String requestId = unsealed.requestId;
+    // pass 1, in canonical order, so that the first error reported is the first in the line: size
+    byte[] requestIdMember = null;
+    int size = 2 + n + (requestId != null ? 2 : 1) + TIME_PREFIX.length + timeText.length() + 1 + typeMember.length;
+    for (int i = 0; i < n; i++) {
+      if (requestId != null && requestIdMember == null && names[i].compareTo("requestId") > 0) {
+        requestIdMember = CanonicalJson.member("requestId", requestId);
+      }
+      Object member = members[i];
+      if (member instanceof Deferred) {
+        throw new IllegalArgumentException(((Deferred) member).message);
+      }
+      size += ((byte[]) member).length;
     }
-    CanonicalJson.Output out = new CanonicalJson.Output(size);
+    if (requestId != null) {
+      if (requestIdMember == null) {
+        requestIdMember = CanonicalJson.member("requestId", requestId);
+      }
+      size += requestIdMember.length;
+    }
+    // pass 2: write
+    byte[] base = new byte[size];
     int[] at = new int[CHAIN_MEMBERS.length];
     int placed = 0;  // chain members whose offset is known (they are placed in order)
-    int extra = unsealed.requestId != null ? 0 : 1; // next of EXTRA_NAMES to merge in
-    out.put((byte) '{');
-    Iterator<Map.Entry<String, Object>> fields = unsealed.fields.entrySet().iterator();
-    Map.Entry<String, Object> field = fields.hasNext() ? fields.next() : null;
-    while (field != null || extra < EXTRA_NAMES.length) {
-      boolean takeExtra = field == null || (extra < EXTRA_NAMES.length && EXTRA_NAMES[extra].compareTo(field.getKey()) < 0);
-      String name = takeExtra ? EXTRA_NAMES[extra] : field.getKey();
-      int memberStart = out.length() + (out.length() > 1 ? 1 : 0);
+    int extra = requestId != null ? 0 : 1; // next of EXTRA_NAMES to merge in
+    int pos = 0;
+    int i = 0;
+    base[pos++] = '{';
+    while (i < n || extra < EXTRA_NAMES.length) {
+      boolean takeExtra = i == n || (extra < EXTRA_NAMES.length && EXTRA_NAMES[extra].compareTo(names[i]) < 0);
+      String name = takeExtra ? EXTRA_NAMES[extra] : names[i];
+      if (pos > 1) {
+        base[pos++] = ',';
+      }
       while (placed < CHAIN_MEMBERS.length && CHAIN_MEMBERS[placed].compareTo(name) < 0) {
-        at[placed++] = memberStart;
+        at[placed++] = pos;
       }
-      if (out.length() > 1) {
-        out.put((byte) ',');
-      }
-      if (takeExtra) {
-        switch (extra++) {
-          case 0: // requestId
-            out.putAscii("\"requestId\":");
-            out.string(unsealed.requestId, REQUEST_ID_PATH);
-            break;
-          case 1: // time: Instant.toString is ASCII without escapes
-            out.putAscii("\"time\":\"");
-            out.putAscii(timeText);
-            out.put((byte) '"');
-            break;
-          default: // type
-            byte[] type = TYPE_MEMBERS[unsealed.type.ordinal()];
-            out.put(type, 0, type.length);
-        }
+      if (!takeExtra) {
+        pos = put((byte[]) members[i++], base, pos);
+      } else if (extra == 0) {
+        pos = put(requestIdMember, base, pos);
+        extra++;
+      } else if (extra == 1) { // Instant.toString is ASCII without escapes
+        pos = put(TIME_PREFIX, base, pos);
+        pos = putAscii(timeText, base, pos);
+        base[pos++] = '"';
+        extra++;
       } else {
-        Object member = field.getValue();
-        if (member instanceof Deferred) {
-          throw new IllegalArgumentException(((Deferred) member).message);
-        }
-        byte[] bytes = (byte[]) member;
-        out.put(bytes, 0, bytes.length);
-        field = fields.hasNext() ? fields.next() : null;
+        pos = put(typeMember, base, pos);
+        extra++;
       }
+    }
+    base[pos++] = '}';
+    if (pos != size) {
+      throw new IllegalStateException("AuditEvent " + unsealed.type + ": prepare miscounted the content: " + pos + " != " + size);
     }
     // "type" is always present and sorts after every chain member, so all of them were placed
     // before a member: sealing inserts each as "name":value followed by a comma.
-    out.put((byte) '}');
-    return new Prepared(unsealed.type, unsealed.time, timeText, unsealed.requestId, out.toByteArray(), at);
+    return new Prepared(unsealed.type, unsealed.time, timeText, requestId, base, at);
+  }
+
+  private static final byte[] TIME_PREFIX = "\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  private static int put(byte[] bytes, byte[] out, int pos) {
+    System.arraycopy(bytes, 0, out, pos, bytes.length);
+    return pos + bytes.length;
+  }
+
+  /** Writes {@code s}, which the caller knows is ASCII (e.g. checked by {@link #isPlain}). */
+  private static int putAscii(String s, byte[] out, int pos) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      out[pos++] = (byte) s.charAt(i);
+    }
+    return pos;
+  }
+
+  /** True if {@code s} is written as a JSON string unchanged: printable ASCII without '"' and '\\'. */
+  private static boolean isPlain(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The top-level members every event may have besides its fields, in canonical order. */
   private static final String[] EXTRA_NAMES = {"requestId", "time", "type"};
-  private static final Object REQUEST_ID_PATH = new Object() {
-    @Override
-    public String toString() {
-      return "$.requestId";
-    }
-  };
   /** {@code "type":"NAME"} per event type, by ordinal. */
   private static final byte[][] TYPE_MEMBERS = typeMembers();
 
@@ -516,22 +548,25 @@ public final class AuditEvent {
         if (keyId == null || keyId.isBlank()) {
           throw new IllegalStateException("Signer " + signer.getClass().getName() + " returned a blank keyId: '" + keyId + "'");
         }
-        keyIdMember = CanonicalJson.member("keyId", keyId);
+        keyIdMember = encoded("keyId", keyId);
       }
-      byte[] eventIdMember = CanonicalJson.member("eventId", eventId);
-      byte[] prevHashMember = CanonicalJson.member("prevHash", prevHash);
+      // Plain ASCII strings (UUIDs, hex) are written straight into the line; others are escaped first.
+      byte[] eventIdMember = encoded("eventId", eventId);
+      byte[] prevHashMember = encoded("prevHash", prevHash);
       int seqDigits = decimalDigits(seq);
-      int hashMemberLength = HASH_PREFIX.length + 64 + 1;
-
-      int size = base.length + eventIdMember.length + 1 + hashMemberLength + 1 + prevHashMember.length + 1
-          + SEQ_PREFIX.length + seqDigits + 1 + (keyIdMember != null ? keyIdMember.length + 1 : 0);
+      int size = base.length
+          + memberLength(EVENT_ID_PREFIX, eventId, eventIdMember) + 1
+          + HASH_PREFIX.length + 64 + 1 + 1
+          + (signer != null ? memberLength(KEY_ID_PREFIX, keyId, keyIdMember) + 1 : 0)
+          + memberLength(PREV_HASH_PREFIX, prevHash, prevHashMember) + 1
+          + SEQ_PREFIX.length + seqDigits + 1;
       byte[] line = new byte[size];
       int from = 0;  // next byte of base to copy
       int pos = 0;   // next byte of line to write
       // eventId
       pos = copy(base, from, at[EVENT_ID], line, pos);
       from = at[EVENT_ID];
-      pos = member(eventIdMember, line, pos);
+      pos = member(EVENT_ID_PREFIX, eventId, eventIdMember, line, pos);
       // hash: a hole for now
       pos = copy(base, from, at[HASH], line, pos);
       from = at[HASH];
@@ -543,15 +578,16 @@ public final class AuditEvent {
       pos = hashHex + 66;
       int hashEnd = pos;
       // keyId
-      if (keyIdMember != null) {
+      if (signer != null) {
         pos = copy(base, from, at[KEY_ID], line, pos);
         from = at[KEY_ID];
-        pos = member(keyIdMember, line, pos);
+        pos = member(KEY_ID_PREFIX, keyId, keyIdMember, line, pos);
       }
       // prevHash
       pos = copy(base, from, at[PREV_HASH], line, pos);
       from = at[PREV_HASH];
-      pos = member(prevHashMember, line, pos);
+      int prevHashValue = pos + PREV_HASH_PREFIX.length;
+      pos = member(PREV_HASH_PREFIX, prevHash, prevHashMember, line, pos);
       // seq
       pos = copy(base, from, at[SEQ], line, pos);
       from = at[SEQ];
@@ -565,15 +601,22 @@ public final class AuditEvent {
         throw new IllegalStateException("sealing miscounted the line of seq " + seq + ": " + pos + " != " + size);
       }
 
-      MessageDigest sha256 = Hashing.sha256Digest();
-      if (prevHashMember.length == PREV_HASH_MEMBER_OVERHEAD + prevHash.length()) { // plain ASCII: hash it from the member
-        sha256.update(prevHashMember, PREV_HASH_MEMBER_OVERHEAD - 1, prevHash.length());
-      } else {
-        sha256.update(prevHash.getBytes(StandardCharsets.US_ASCII));
+      // The digest is this thread's own, left reset by digest(): no reset (64-int fill) per event.
+      MessageDigest sha256 = SEAL_SHA256.get();
+      byte[] hash;
+      try {
+        if (prevHashMember == null) { // plain ASCII: hash the bytes already in the line
+          sha256.update(line, prevHashValue, prevHash.length());
+        } else {
+          sha256.update(prevHash.getBytes(StandardCharsets.US_ASCII));
+        }
+        sha256.update(line, 0, hashStart);
+        sha256.update(line, hashEnd, size - hashEnd);
+        hash = sha256.digest();
+      } catch (RuntimeException | Error e) {
+        sha256.reset();
+        throw e;
       }
-      sha256.update(line, 0, hashStart);
-      sha256.update(line, hashEnd, size - hashEnd);
-      byte[] hash = sha256.digest();
       for (int i = 0; i < hash.length; i++) {
         line[hashHex + 2 * i] = HEX_DIGITS[(hash[i] >> 4) & 0xF];
         line[hashHex + 2 * i + 1] = HEX_DIGITS[hash[i] & 0xF];
@@ -592,7 +635,9 @@ public final class AuditEvent {
         int sigAt = at[SIGNATURE] + (size - base.length);
         byte[] signed = new byte[size + signatureMember.length + 1];
         System.arraycopy(line, 0, signed, 0, sigAt);
-        int p = member(signatureMember, signed, sigAt);
+        System.arraycopy(signatureMember, 0, signed, sigAt, signatureMember.length);
+        int p = sigAt + signatureMember.length;
+        signed[p++] = ',';
         System.arraycopy(line, sigAt, signed, p, size - sigAt);
         line = signed;
       }
@@ -604,17 +649,41 @@ public final class AuditEvent {
       return pos + to - from;
     }
 
-    /** Writes {@code member} and its trailing comma. */
-    private static int member(byte[] member, byte[] line, int pos) {
-      System.arraycopy(member, 0, line, pos, member.length);
-      pos += member.length;
+    /** {@code null} if {@code value} is plain ASCII (written directly), else its escaped member. */
+    private static byte[] encoded(String name, String value) {
+      return isPlain(value) ? null : CanonicalJson.member(name, value);
+    }
+
+    private static int memberLength(byte[] prefix, String value, byte[] encoded) {
+      return encoded != null ? encoded.length : prefix.length + value.length() + 1;
+    }
+
+    /** Writes the member and its trailing comma. */
+    private static int member(byte[] prefix, String value, byte[] encoded, byte[] line, int pos) {
+      if (encoded != null) {
+        System.arraycopy(encoded, 0, line, pos, encoded.length);
+        pos += encoded.length;
+      } else {
+        System.arraycopy(prefix, 0, line, pos, prefix.length);
+        pos = putAscii(value, line, pos + prefix.length);
+        line[pos++] = '"';
+      }
       line[pos++] = ',';
       return pos;
     }
   }
 
-  /** Length of {@code "prevHash":""} around a prevHash that needs no escaping. */
-  private static final int PREV_HASH_MEMBER_OVERHEAD = "\"prevHash\":\"\"".length();
+  private static final byte[] EVENT_ID_PREFIX = "\"eventId\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY_ID_PREFIX = "\"keyId\":\"".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PREV_HASH_PREFIX = "\"prevHash\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  private static final ThreadLocal<MessageDigest> SEAL_SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+    }
+  });
 
   private static int decimalDigits(long v) {
     if (v < 0) {
@@ -1112,8 +1181,11 @@ public final class AuditEvent {
     private final EventType type;
     private Instant time;
     private String requestId;
-    // name -> the canonical member "name":value (or a Deferred error), sorted by name as RFC 8785 orders members
-    private final TreeMap<String, Object> fields = new TreeMap<>();
+    // The fields, sorted by name as RFC 8785 orders members (String order): each as its canonical
+    // member "name":value, or a Deferred error. Two small arrays, as events have a handful of fields.
+    private String[] names = new String[8];
+    private Object[] members = new Object[8];
+    private int count;
 
     private Builder(EventType type) {
       this.type = Objects.requireNonNull(type, "AuditEvent type must not be null");
@@ -1159,15 +1231,43 @@ public final class AuditEvent {
             + (name.equals("time") || name.equals("requestId") ? "(use " + name + "(...))" : "(set by AuditTrail when sealing)"));
       }
       if (value == null) {
-        fields.remove(name);
+        int at = indexOf(name);
+        if (at >= 0) {
+          System.arraycopy(names, at + 1, names, at, count - at - 1);
+          System.arraycopy(members, at + 1, members, at, count - at - 1);
+          count--;
+          names[count] = null;
+          members[count] = null;
+        }
       } else {
+        Object member;
         try {
-          fields.put(name, FieldEncoder.encode(name, value));
+          member = FieldEncoder.encode(name, value);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("AuditEvent " + type + ": " + e.getMessage(), e);
         }
+        int at = indexOf(name);
+        if (at >= 0) {
+          members[at] = member;
+        } else {
+          at = -at - 1;
+          if (count == names.length) {
+            names = Arrays.copyOf(names, count * 2);
+            members = Arrays.copyOf(members, count * 2);
+          }
+          System.arraycopy(names, at, names, at + 1, count - at);
+          System.arraycopy(members, at, members, at + 1, count - at);
+          names[at] = name;
+          members[at] = member;
+          count++;
+        }
       }
       return this;
+    }
+
+    /** Index of {@code name}, or {@code -(insertion point) - 1}, as {@link Arrays#binarySearch}. */
+    private int indexOf(String name) {
+      return Arrays.binarySearch(names, 0, count, name);
     }
   }
 }

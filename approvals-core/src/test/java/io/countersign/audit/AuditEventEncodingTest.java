@@ -344,4 +344,25 @@ class AuditEventEncodingTest {
       assertThat(AuditEvent.instantText(instant)).isEqualTo(instant.toString());
     }
   }
+
+  @Test
+  void replacedAndRemovedFieldsAreKeptInOrder() {
+    AuditEvent.Builder b = AuditEvent.builder(EventType.VOTE).time(T0);
+    for (int i = 20; i > 0; i--) { // more than the builder's initial room, in reverse order
+      b.field("f" + (char) ('a' + i), i);
+    }
+    b.field("fb", "replaced").field("fc", null).field("fz", null).field("absent", null).field("fu", List.of(1));
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    AuditTrail.builder().sink(sink).build().record(b).join();
+    AuditEvent event = sink.events().get(0);
+
+    Map<String, Object> expected = new LinkedHashMap<>();
+    for (int i = 1; i <= 20; i++) {
+      expected.put("f" + (char) ('a' + i), i);
+    }
+    expected.put("fb", "replaced");
+    expected.remove("fc");
+    expected.put("fu", List.of(1));
+    assertThat(event.toJson()).isEqualTo(referenceLine(event, expected));
+  }
 }
