@@ -925,7 +925,7 @@ public final class AuditEvent {
   }
 
   private static String pathText(Object path) {
-    return path instanceof FieldEncoder.Path ? ((FieldEncoder.Path) path).text() : String.valueOf(path);
+    return path instanceof FieldEncoder ? ((FieldEncoder) path).text() : String.valueOf(path);
   }
 
   /** What a field whose value has an unpaired surrogate holds: the error {@link #prepare} reports, as before. */
@@ -958,6 +958,16 @@ public final class AuditEvent {
     private byte[] reorder = new byte[256]; // map values while they are put in key order
     private String deferred;
     private boolean busy;                   // in use further up this thread's stack (a bean's getter recording an event)
+    // Where the value being written sits, as a stack (no object per nested value): a member name,
+    // or null and an array index, per level. Rendered only for an error message; see path().
+    private String[] pathKeys = new String[8];
+    private int[] pathIndexes = new int[8];
+    private int depth;
+    // The entries of the maps being written, as a stack: each map takes map.size() slots.
+    private String[] mapKeys = new String[32];
+    private int[] mapEnds = new int[32];
+    private int[] mapOrder = new int[32];
+    private int mapTop;
 
     /**
      * The canonical member {@code "name":value}, or a {@link Deferred} error; throws what
@@ -970,35 +980,69 @@ public final class AuditEvent {
       }
       encoder.busy = true;
       try {
-        Path path = new Path(null, name, -1);
-        encoder.string(name, path);
+        encoder.push(name, -1);
+        encoder.string(name);
         encoder.out.put((byte) ':');
-        encoder.write(value, path);
+        encoder.write(value);
         return encoder.deferred != null ? new Deferred(encoder.deferred) : encoder.out.toByteArray();
       } finally {
         encoder.out.truncate(0);
         encoder.deferred = null;
+        encoder.depth = 0;
+        encoder.mapTop = 0;
         encoder.busy = false;
       }
     }
 
-    private void write(Object value, Path path) {
+    private void push(String key, int index) {
+      if (depth == pathKeys.length) {
+        pathKeys = Arrays.copyOf(pathKeys, depth * 2);
+        pathIndexes = Arrays.copyOf(pathIndexes, depth * 2);
+      }
+      pathKeys[depth] = key;
+      pathIndexes[depth++] = index;
+    }
+
+    /** The current path as {@link #toNode} names it ({@code vote.reasons[0]}). */
+    String text() {
+      StringBuilder s = new StringBuilder(pathKeys[0]);
+      for (int i = 1; i < depth; i++) {
+        if (pathKeys[i] != null) {
+          s.append('.').append(pathKeys[i]);
+        } else {
+          s.append('[').append(pathIndexes[i]).append(']');
+        }
+      }
+      return s.toString();
+    }
+
+    /** The current path as {@link CanonicalJson} names it ({@code $.vote.reasons[0]}): an object rendered only on error. */
+    private Object path() {
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return "$." + text();
+    }
+
+    private void write(Object value) {
       if (value == null) {
         out.putAscii("null");
       } else if (value instanceof String) {
-        string((String) value, path);
+        string((String) value);
       } else if (value instanceof JsonNode) {
-        tree(toNode(value, path.text()), path);
+        tree(toNode(value, text()));
       } else if (value instanceof Boolean) {
         out.putAscii((Boolean) value ? "true" : "false");
       } else if (value instanceof Number) {
-        out.putLong(integerValue((Number) value, path));
+        out.putLong(integerValue((Number) value, this));
       } else if (value instanceof Instant) {
-        string(instantText((Instant) value), path);
+        string(instantText((Instant) value));
       } else if (value instanceof Character || value instanceof Enum<?> || value instanceof Duration) {
-        string(value instanceof Enum<?> ? ((Enum<?>) value).name() : value.toString(), path);
+        string(value instanceof Enum<?> ? ((Enum<?>) value).name() : value.toString());
       } else if (value instanceof Map<?, ?>) {
-        map((Map<?, ?>) value, path);
+        map((Map<?, ?>) value);
       } else if (value instanceof Collection<?>) {
         out.put((byte) '[');
         int i = 0;
@@ -1006,7 +1050,9 @@ public final class AuditEvent {
           if (i > 0) {
             out.put((byte) ',');
           }
-          write(element, new Path(path, null, i++));
+          push(null, i++);
+          write(element);
+          depth--;
         }
         out.put((byte) ']');
       } else if (value instanceof Object[]) {
@@ -1016,7 +1062,9 @@ public final class AuditEvent {
           if (i > 0) {
             out.put((byte) ',');
           }
-          write(array[i], new Path(path, null, i));
+          push(null, i);
+          write(array[i]);
+          depth--;
         }
         out.put((byte) ']');
       } else if (value.getClass().isArray()) {
@@ -1025,12 +1073,14 @@ public final class AuditEvent {
           if (i > 0) {
             out.put((byte) ',');
           }
-          write(Array.get(value, i), new Path(path, null, i));
+          push(null, i);
+          write(Array.get(value, i));
+          depth--;
         }
         out.put((byte) ']');
       } else {
         // other Iterables (maybe single-use: iterated once, by toNode) and beans/records
-        tree(toNode(value, path.text()), path);
+        tree(toNode(value, text()));
       }
     }
 
@@ -1038,24 +1088,33 @@ public final class AuditEvent {
      * Writes the entries in iteration order (so errors come in toNode's order), then reorders
      * the written values by key, as RFC 8785 requires.
      */
-    private void map(Map<?, ?> map, Path path) {
+    private void map(Map<?, ?> map) {
       int regionStart = out.length();
-      String[] keys = new String[Math.max(map.size(), 1)];
-      int[] ends = new int[keys.length];
+      int base = mapTop;
+      int room = Math.max(map.size(), 1);
+      reserve(base + room);
+      mapTop = base + room; // nested maps stack above this one's slots
       int n = 0;
       for (Map.Entry<?, ?> entry : map.entrySet()) {
         Object key = entry.getKey();
         if (!(key instanceof String)) {
-          throw new IllegalArgumentException("field '" + path.text() + "': map keys must be strings but found key "
+          throw new IllegalArgumentException("field '" + text() + "': map keys must be strings but found key "
               + key + (key == null ? "" : " (" + key.getClass().getName() + ")"));
         }
-        if (n == keys.length) { // the map grew while we iterated it
-          keys = Arrays.copyOf(keys, n * 2);
-          ends = Arrays.copyOf(ends, n * 2);
+        if (n == room) { // the map grew while we iterated it: move this map's slots to the top
+          int moved = mapTop;
+          reserve(moved + room * 2);
+          System.arraycopy(mapKeys, base, mapKeys, moved, n);
+          System.arraycopy(mapEnds, base, mapEnds, moved, n);
+          base = moved;
+          room *= 2;
+          mapTop = base + room;
         }
-        keys[n] = (String) key;
-        write(entry.getValue(), new Path(path, (String) key, -1));
-        ends[n++] = out.length();
+        mapKeys[base + n] = (String) key;
+        push((String) key, -1);
+        write(entry.getValue());
+        depth--;
+        mapEnds[base + n++] = out.length();
       }
       // Nested maps finished their own reordering during write(...), so one scratch array serves all.
       int regionLength = out.length() - regionStart;
@@ -1065,66 +1124,82 @@ public final class AuditEvent {
       byte[] values = reorder;
       out.copyTo(regionStart, values);
       out.truncate(regionStart);
-      int[] order = sortedByKey(keys, n);
+      sortByKey(base, n);
       out.put((byte) '{');
       boolean first = true;
       for (int j = 0; j < n; j++) {
-        int i = order[j];
-        if (j + 1 < n && keys[order[j + 1]].equals(keys[i])) {
+        int i = mapOrder[base + j];
+        String key = mapKeys[base + i];
+        if (j + 1 < n && mapKeys[base + mapOrder[base + j + 1]].equals(key)) {
           continue; // the same key twice (an identity map): the last value wins, as in ObjectNode.set
         }
         if (!first) {
           out.put((byte) ',');
         }
         first = false;
-        string(keys[i], new Path(path, keys[i], -1));
+        push(key, -1);
+        string(key);
+        depth--;
         out.put((byte) ':');
-        int start = i == 0 ? 0 : ends[i - 1] - regionStart;
-        out.put(values, start, ends[i] - regionStart - start);
+        int start = i == 0 ? 0 : mapEnds[base + i - 1] - regionStart;
+        out.put(values, start, mapEnds[base + i] - regionStart - start);
       }
       out.put((byte) '}');
+      for (int i = base; i < base + n; i++) {
+        mapKeys[i] = null; // do not keep the caller's keys reachable from this thread
+      }
+      mapTop = base;
     }
 
-    /** Indices 0..n-1 ordered by key (String order, as RFC 8785), stable. */
-    private static int[] sortedByKey(String[] keys, int n) {
-      int[] order = new int[n];
+    private void reserve(int slots) {
+      if (slots > mapKeys.length) {
+        int size = Math.max(slots, mapKeys.length * 2);
+        mapKeys = Arrays.copyOf(mapKeys, size);
+        mapEnds = Arrays.copyOf(mapEnds, size);
+        mapOrder = Arrays.copyOf(mapOrder, size);
+      }
+    }
+
+    /** Sets mapOrder[base..base+n) to the slots' indices 0..n-1 ordered by key (String order, as RFC 8785), stable. */
+    private void sortByKey(int base, int n) {
+      String[] keys = mapKeys;
+      int[] order = mapOrder;
       for (int i = 0; i < n; i++) {
-        order[i] = i;
+        order[base + i] = i;
       }
       if (n <= 32) { // insertion sort: maps in events are small
         for (int i = 1; i < n; i++) {
-          int o = order[i];
+          int o = order[base + i];
           int j = i - 1;
-          while (j >= 0 && keys[order[j]].compareTo(keys[o]) > 0) {
-            order[j + 1] = order[j];
+          while (j >= 0 && keys[base + order[base + j]].compareTo(keys[base + o]) > 0) {
+            order[base + j + 1] = order[base + j];
             j--;
           }
-          order[j + 1] = o;
+          order[base + j + 1] = o;
         }
-        return order;
+        return;
       }
       Integer[] boxed = new Integer[n];
       for (int i = 0; i < n; i++) {
         boxed[i] = i;
       }
-      Arrays.sort(boxed, (a, b) -> keys[a].compareTo(keys[b])); // stable (TimSort)
+      Arrays.sort(boxed, (a, b) -> keys[base + a].compareTo(keys[base + b])); // stable (TimSort)
       for (int i = 0; i < n; i++) {
-        order[i] = boxed[i];
+        order[base + i] = boxed[i];
       }
-      return order;
     }
 
-    private void string(String s, Path path) {
+    private void string(String s) {
       try {
-        out.string(s, path);
+        out.string(s, path());
       } catch (IllegalArgumentException e) { // an unpaired surrogate: reported when recorded
         deferUnpairedSurrogate(e);
       }
     }
 
-    private void tree(JsonNode node, Path path) {
+    private void tree(JsonNode node) {
       try {
-        out.value(node, path);
+        out.value(node, path());
       } catch (IllegalArgumentException e) { // sanitized trees fail only on unpaired surrogates
         deferUnpairedSurrogate(e);
       }
@@ -1135,35 +1210,6 @@ public final class AuditEvent {
         deferred = e.getMessage();
       }
       out.putAscii("null"); // a placeholder: these bytes are never sealed
-    }
-
-    /**
-     * Where a value sits: {@link #text()} as {@link #toNode} names it ({@code vote.reasons[0]}),
-     * {@link #toString()} as {@link CanonicalJson} does ({@code $.vote.reasons[0]}). Rendered only
-     * for an error message.
-     */
-    static final class Path {
-      private final Path parent;
-      private final String key;
-      private final int index;
-
-      Path(Path parent, String key, int index) {
-        this.parent = parent;
-        this.key = key;
-        this.index = index;
-      }
-
-      String text() {
-        if (parent == null) {
-          return key;
-        }
-        return parent.text() + (key != null ? "." + key : "[" + index + "]");
-      }
-
-      @Override
-      public String toString() {
-        return "$." + text();
-      }
     }
   }
 

@@ -365,4 +365,42 @@ class AuditEventEncodingTest {
     expected.put("fu", List.of(1));
     assertThat(event.toJson()).isEqualTo(referenceLine(event, expected));
   }
+
+  @Test
+  void wideDeepAndMisreportedMapsMatchTheTreeBasedCode() {
+    Map<String, Object> wide = new LinkedHashMap<>();
+    for (int i = 99; i >= 0; i--) {
+      wide.put("k" + i, Map.of("v", i, "w", List.of(Map.of("x" + i, i))));
+    }
+    Object deep = "leaf";
+    for (int i = 0; i < 20; i++) {
+      deep = i % 2 == 0 ? Map.of("d" + i, deep, "e", i) : List.of(deep, i);
+    }
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("z", 1);
+    inner.put("a", Map.of("q", 2, "p", 3));
+    inner.put("m", 4);
+    Map<String, Object> liar = new java.util.AbstractMap<>() { // size() says 1, but iteration yields 6 entries
+      @Override
+      public java.util.Set<Entry<String, Object>> entrySet() {
+        Map<String, Object> real = new LinkedHashMap<>(inner);
+        real.put("y", Map.of("n", 5));
+        real.put("b", List.of(6));
+        real.put("c", 7);
+        return real.entrySet();
+      }
+
+      @Override
+      public int size() {
+        return 1;
+      }
+    };
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("wide", wide);
+    content.put("deep", deep);
+    content.put("liar", Map.of("outer", liar, "sibling", Map.of("s", 1)));
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    AuditTrail trail = AuditTrail.builder().sink(sink).build();
+    assertMatchesReference(record(trail, sink, List.of(content)), List.of(content), null);
+  }
 }
