@@ -4,7 +4,8 @@
 #   benchmarks/run.sh short        smoke check, a few seconds: every benchmark once, tiny iterations,
 #                                  in-process (-f 0); proves they run, measures nothing
 #   benchmarks/run.sh full         the figures: forked JMH runs with warm-up, -prof gc for the
-#                                  interception benchmark, append at 1/2/8 threads, 1M-event
+#                                  interception benchmark, append at 1/2/8 threads, durable append
+#                                  with 4096 in flight per thread at 1/4 threads, 1M-event
 #                                  verification, the 10,000-pending harness. About 15 minutes on
 #                                  2 cores. Results go to benchmarks/results/<UTC time>/
 #   benchmarks/run.sh jmh ARGS...  any JMH command line (e.g. "InterceptionBenchmark -prof stack")
@@ -44,6 +45,7 @@ case "$mode" in
     jmh InterceptionBenchmark "${common[@]}"
     jmh RoundTripBenchmark "${common[@]}"
     jmh AuditAppendBenchmark "${common[@]}" -t 1
+    jmh DurableAppendBenchmark "${common[@]}" -t 2 -p sink=file-checkpoint
     jmh VerificationBenchmark "${common[@]}" -p events=20000
     "$java_cmd" -cp "$cp" io.countersign.benchmarks.PendingApprovalsHarness 500 2 file-checkpoint
     ;;
@@ -55,6 +57,9 @@ case "$mode" in
     jmh RoundTripBenchmark -rf json -rff "$out/roundtrip.json" | tee "$out/roundtrip.txt"
     for t in 1 2 8; do
       jmh AuditAppendBenchmark -t "$t" -rf json -rff "$out/append-t$t.json" | tee "$out/append-t$t.txt"
+    done
+    for t in 1 4; do
+      jmh DurableAppendBenchmark -t "$t" -rf json -rff "$out/durable-append-t$t.json" | tee "$out/durable-append-t$t.txt"
     done
     jmh VerificationBenchmark -rf json -rff "$out/verification.json" | tee "$out/verification.txt"
     "$java_cmd" -Xmx1g -cp "$cp" io.countersign.benchmarks.PendingApprovalsHarness 10000 2 file-checkpoint \

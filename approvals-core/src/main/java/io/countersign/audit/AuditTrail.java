@@ -80,6 +80,7 @@ public final class AuditTrail implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
 
   private final List<AuditSink> sinks;
+  private final GroupCommitSink orderedSink;  // the only sink, if it is a GroupCommitSink: see append
   private final Supplier<String> idSource;
   private final int checkpointEvery;          // 0: per-event signing
   private final Duration checkpointMaxDelay;  // null: no timer
@@ -101,6 +102,7 @@ public final class AuditTrail implements AutoCloseable {
   private AuditTrail(Builder b) {
     this.signer = b.signer;
     this.sinks = List.copyOf(b.sinks);
+    this.orderedSink = sinks.size() == 1 && sinks.get(0) instanceof GroupCommitSink ? (GroupCommitSink) sinks.get(0) : null;
     this.idSource = b.idSource != null ? b.idSource : new EventIds();
     this.lastSeq = b.afterSeq != null ? b.afterSeq : 0;
     this.lastHash = b.afterHash != null ? b.afterHash : GENESIS_HASH;
@@ -277,7 +279,7 @@ public final class AuditTrail implements AutoCloseable {
     lock.lock();
     try {
       timer = null;
-      if (uncovered > 0 && !closed && failure.get() == null) {
+      if (uncovered > 0 && !closed && failed() == null) {
         appendCheckpoint(CHECKPOINT_TIME).whenComplete((cp, e) -> {
           if (e != null) {
             LOG.warn("timed audit checkpoint after seq {} failed: {}", lastSeq, unwrap(e).toString());
@@ -316,7 +318,7 @@ public final class AuditTrail implements AutoCloseable {
 
   /** Seals and appends one prepared event (or reports why it could not be prepared); under lock. */
   private CompletableFuture<AuditEvent> append(AuditEvent.Prepared prepared, RuntimeException invalid, Signer signWith) {
-    Failure failed = failure.get();
+    Failure failed = failed();
     if (failed != null) {
       return CompletableFuture.failedFuture(failed.toException());
     }
@@ -339,6 +341,9 @@ public final class AuditTrail implements AutoCloseable {
       return CompletableFuture.failedFuture(e); // nothing was handed to a sink: head unchanged
     }
 
+    if (orderedSink != null) {
+      return appendOrdered(event);
+    }
     CompletableFuture<?>[] stages = new CompletableFuture<?>[sinks.size()];
     for (int i = 0; i < stages.length; i++) {
       CompletableFuture<Void> stage = appendTo(sinks.get(i), event);
@@ -379,6 +384,49 @@ public final class AuditTrail implements AutoCloseable {
     return result;
   }
 
+  /**
+   * The fast path for a trail whose only sink is a {@link GroupCommitSink} (every durable
+   * configuration): that sink completes stages in append order and fails every later stage after
+   * a failure ({@link GroupCommitSink#appendForTrail}), so its stage already means "this and every
+   * earlier event are durable". It completes the future returned here directly with the event,
+   * instead of the copy, the link to the previous event's future and the callbacks of the general
+   * path, which the sink's single writer thread would otherwise run for every event. A sink
+   * failure reaches the trail through {@link #failed()}. Under lock.
+   */
+  private CompletableFuture<AuditEvent> appendOrdered(AuditEvent event) {
+    GroupCommitSink.EventFuture result = new GroupCommitSink.EventFuture();
+    Throwable refused;
+    try {
+      refused = orderedSink.appendForTrail(event, result);
+    } catch (RuntimeException | Error e) {
+      refused = e;
+    }
+    if (refused != null) {
+      return CompletableFuture.failedFuture(refused); // the sink does not hold it: head unchanged
+    }
+    lastSeq = event.seq();
+    lastHash = event.hash();
+    return result;
+  }
+
+  /**
+   * Why the trail failed, or {@code null}. With the fast path the sink's failure is taken over
+   * here, at the seq of its first failed event (which is what the general path's callbacks record);
+   * the sink sets it before it fails any stage, so a caller who saw a stage fail sees the trail
+   * failed.
+   */
+  private Failure failed() {
+    Failure f = failure.get();
+    if (f == null && orderedSink != null) {
+      Throwable sinkFailure = orderedSink.failure();
+      if (sinkFailure != null) {
+        failure.compareAndSet(null, new Failure(orderedSink.failedSeq(), sinkFailure));
+        f = failure.get();
+      }
+    }
+    return f;
+  }
+
   /** Sequence number of the last event handed to the sinks (0, or the continueAfter seq, if none). */
   public long lastSeq() {
     return lastSeq;
@@ -405,7 +453,7 @@ public final class AuditTrail implements AutoCloseable {
         timer.cancel();
         timer = null;
       }
-      if (closingCheckpoint && failure.get() == null) {
+      if (closingCheckpoint && failed() == null) {
         CompletableFuture<AuditEvent> last = appendCheckpoint(CHECKPOINT_CLOSE);
         if (last.isCompletedExceptionally()) {
           LOG.warn("closing audit checkpoint could not be written; verifiers will report the log as not closed: {}",
@@ -435,7 +483,7 @@ public final class AuditTrail implements AutoCloseable {
 
   @Override
   public String toString() {
-    Failure failed = failure.get();
+    Failure failed = failed();
     Signer s = signer;
     return "AuditTrail[lastSeq=" + lastSeq + ", signing=" + signingMode() + (s == null ? "" : ", key=" + s.keyId())
         + ", sinks=" + sinks.size() + (failed != null ? ", FAILED at seq " + failed.seq : "") + "]";

@@ -44,7 +44,7 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
   private static final class Queue {
     final ArrayList<AuditEvent> events = new ArrayList<>();
     final List<AuditEvent> view = Collections.unmodifiableList(events);
-    final ArrayList<CompletableFuture<Void>> done = new ArrayList<>();
+    final ArrayList<CompletableFuture<?>> done = new ArrayList<>(); // CompletableFuture<Void>, or an EventFuture
 
     void clear() {
       events.clear();
@@ -59,6 +59,7 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
   private String expectedPrevHash;     // under queueLock
   private boolean closing;             // under queueLock
   private volatile Throwable failure;
+  private long failedSeq;              // seq of the first event that failed; written before failure
   private Thread writer;               // set once by start
 
   // batching settings, read once from the hooks by start
@@ -179,6 +180,41 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
     return failure;
   }
 
+  /** The seq of the first event that failed; meaningful once {@link #failure()} is not {@code null}. */
+  final long failedSeq() {
+    return failedSeq;
+  }
+
+  // ---------------------------------------------------------------- the trail's fast path
+
+  /**
+   * The future {@link AuditTrail} hands to {@link #appendForTrail}: the writer completes it with
+   * the event itself, so the trail needs no future or callback of its own per event.
+   */
+  static final class EventFuture extends CompletableFuture<AuditEvent> {
+  }
+
+  /**
+   * {@link #append} for an {@link AuditTrail} whose only sink this is. It relies on what this
+   * class guarantees (an internal contract, kept by {@link #write} and {@link #fail}):
+   * <ul>
+   *   <li>stages complete in append order: normally only after every earlier one completed
+   *       normally, since batches are written one at a time, in order;</li>
+   *   <li>once a write failed, that event's and every later stage fail (queued ones with the
+   *       same exception, later appends synchronously), and {@link #failure()} and
+   *       {@link #failedSeq()} tell the trail so before any stage fails.</li>
+   * </ul>
+   * So {@code result} completing normally means "this and every earlier event are durable",
+   * which is exactly the trail's promise, and the trail can return it as is.
+   *
+   * @return {@code null} if the event was queued ({@code result} completes with it once durable),
+   *     or why it was refused (the sink failed or is closed); nothing was queued then
+   * @throws IllegalArgumentException if the event does not continue the chain
+   */
+  final Throwable appendForTrail(AuditEvent event, EventFuture result) {
+    return enqueue(event, result);
+  }
+
   // ---------------------------------------------------------------- appenders
 
   /**
@@ -190,16 +226,22 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
    */
   @Override
   public final CompletionStage<Void> append(AuditEvent event) {
-    Objects.requireNonNull(event, "event must not be null");
     CompletableFuture<Void> done = new CompletableFuture<>();
+    Throwable refused = enqueue(event, done);
+    return refused == null ? done : CompletableFuture.failedFuture(refused);
+  }
+
+  /** Queues {@code event} with {@code done}, or returns why not (failed, closed); throws if it does not continue the chain. */
+  private Throwable enqueue(AuditEvent event, CompletableFuture<?> done) {
+    Objects.requireNonNull(event, "event must not be null");
     queueLock.lock();
     try {
       Throwable failed = failure;
       if (failed != null) {
-        return CompletableFuture.failedFuture(failedEarlier(failed));
+        return failedEarlier(failed);
       }
       if (closing) {
-        return CompletableFuture.failedFuture(closedError());
+        return closedError();
       }
       if (writer == null) {
         throw new IllegalStateException(getClass().getSimpleName() + " was not started: its constructor must call start(...)");
@@ -219,7 +261,7 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
     } finally {
       queueLock.unlock();
     }
-    return done;
+    return null;
   }
 
   /**
@@ -304,7 +346,7 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
         int to = size - from <= maxBatchEvents ? size : from + maxBatchEvents;
         writeBatch(from == 0 && to == size ? batch.view : batch.view.subList(from, to));
         for (int i = from; i < to; i++) {
-          batch.done.get(i).complete(null);
+          complete(batch.done.get(i), batch.events.get(i));
         }
         from = to;
       }
@@ -325,9 +367,10 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
     if (failed == null) {
       failed = new IllegalStateException(this + " could not write: " + e, e);
     }
-    ArrayList<CompletableFuture<Void>> rest;
+    ArrayList<CompletableFuture<?>> rest;
     queueLock.lock();
     try {
+      failedSeq = batch.events.get(from).seq();
       failure = failed;
       rest = new ArrayList<>(queue.done);
       queue.clear();
@@ -338,7 +381,17 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
     completeExceptionally(rest, 0, rest.size(), failed);
   }
 
-  private static void completeExceptionally(List<CompletableFuture<Void>> stages, int from, int to, Throwable cause) {
+  /** Completes an append's stage: a trail's {@link EventFuture} with the event, any other with {@code null}. */
+  @SuppressWarnings("unchecked")
+  private static void complete(CompletableFuture<?> stage, AuditEvent event) {
+    if (stage instanceof EventFuture) {
+      ((EventFuture) stage).complete(event);
+    } else {
+      ((CompletableFuture<Object>) stage).complete(null);
+    }
+  }
+
+  private static void completeExceptionally(List<CompletableFuture<?>> stages, int from, int to, Throwable cause) {
     for (int i = from; i < to; i++) {
       stages.get(i).completeExceptionally(cause);
     }

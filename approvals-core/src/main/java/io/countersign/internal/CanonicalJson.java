@@ -39,7 +39,7 @@ public final class CanonicalJson {
     if (node == null) {
       throw new NullPointerException("node must not be null");
     }
-    Utf8Out out = new Utf8Out(1024);
+    Output out = new Output(1024);
     write(node, out, Where.ROOT);
     return out.toByteArray();
   }
@@ -68,7 +68,7 @@ public final class CanonicalJson {
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException("node must be a JSON object");
     }
-    Utf8Out out = new Utf8Out(1024);
+    Output out = new Output(1024);
     writeObject(node, out, Where.ROOT, skip, null, null);
     return out.toByteArray();
   }
@@ -97,7 +97,7 @@ public final class CanonicalJson {
       }
     }
     Arrays.fill(offsets, -1);
-    Utf8Out out = new Utf8Out(1024);
+    Output out = new Output(1024);
     writeObject(node, out, Where.ROOT, Set.of(), absentNames, offsets);
     return out.toByteArray();
   }
@@ -110,7 +110,7 @@ public final class CanonicalJson {
    * @throws IllegalArgumentException if the name or value has an unpaired UTF-16 surrogate
    */
   public static byte[] member(String name, String value) {
-    Utf8Out out = new Utf8Out(name.length() + value.length() + 8);
+    Output out = new Output(name.length() + value.length() + 8);
     Where path = new Where(Where.ROOT, name, -1);
     writeString(name, out, path);
     out.put((byte) ':');
@@ -118,13 +118,34 @@ public final class CanonicalJson {
     return out.toByteArray();
   }
 
-  /** A growable byte array: the canonical form is written as UTF-8 directly, never as chars first. */
-  private static final class Utf8Out {
+  /**
+   * The canonical bytes of {@code value}, a value found at {@code path} (only its
+   * {@code toString()} is used, and only for an error message, e.g. {@code "$.policy"}).
+   *
+   * @throws IllegalArgumentException as {@link #canonicalBytes(JsonNode)}, naming paths below
+   *     {@code path}
+   */
+  public static byte[] canonicalBytes(JsonNode value, Object path) {
+    if (value == null) {
+      throw new NullPointerException("value must not be null");
+    }
+    Output out = new Output(256);
+    write(value, out, new Where(null, path, -1));
+    return out.toByteArray();
+  }
+
+  /**
+   * A growable byte array that canonical JSON is written to as UTF-8 directly, never as chars
+   * first. Public so that callers which serialise Java values straight to canonical bytes (the
+   * audit event builder) share the exact string escaping of this class.
+   */
+  public static final class Output {
     private byte[] buf;
     private int len;
 
-    Utf8Out(int capacity) {
-      buf = new byte[capacity];
+    /** An empty buffer with room for {@code capacity} bytes (it grows as needed). */
+    public Output(int capacity) {
+      buf = new byte[Math.max(capacity, 16)];
     }
 
     void ensure(int extra) {
@@ -133,12 +154,34 @@ public final class CanonicalJson {
       }
     }
 
-    void put(byte b) {
+    /** Number of bytes written so far. */
+    public int length() {
+      return len;
+    }
+
+    /** Drops everything written after the first {@code length} bytes. */
+    public void truncate(int length) {
+      if (length < 0 || length > len) {
+        throw new IndexOutOfBoundsException("length " + length + " is outside 0.." + len);
+      }
+      len = length;
+    }
+
+    /** Appends one byte (a structural character such as '{' or ','). */
+    public void put(byte b) {
       ensure(1);
       buf[len++] = b;
     }
 
-    void putAscii(String s) {
+    /** Appends {@code n} bytes of {@code bytes} from {@code offset}, unchanged (already canonical). */
+    public void put(byte[] bytes, int offset, int n) {
+      ensure(n);
+      System.arraycopy(bytes, offset, buf, len, n);
+      len += n;
+    }
+
+    /** Appends {@code s}, which the caller guarantees is ASCII needing no escape (a number, a literal). */
+    public void putAscii(String s) {
       int n = s.length();
       ensure(n);
       for (int i = 0; i < n; i++) {
@@ -146,8 +189,60 @@ public final class CanonicalJson {
       }
     }
 
-    byte[] toByteArray() {
+    /** Appends the decimal form of {@code v}, as RFC 8785 writes an integer. */
+    public void putLong(long v) {
+      putAscii(Long.toString(v));
+    }
+
+    /**
+     * Appends {@code s} as a canonical JSON string (quoted, JCS escaping, UTF-8).
+     *
+     * @param path names the string in the error message (its {@code toString()}, called only then)
+     * @throws IllegalArgumentException if {@code s} has an unpaired UTF-16 surrogate; nothing is
+     *     appended then
+     */
+    public void string(String s, Object path) {
+      int start = len;
+      try {
+        writeString(s, this, path);
+      } catch (IllegalArgumentException e) {
+        len = start;
+        throw e;
+      }
+    }
+
+    /**
+     * Appends the canonical form of {@code value}, found at {@code path}.
+     *
+     * @throws IllegalArgumentException as {@link CanonicalJson#canonicalBytes(JsonNode, Object)};
+     *     what was appended before the error is dropped
+     */
+    public void value(JsonNode value, Object path) {
+      int start = len;
+      try {
+        write(value, this, new Where(null, path, -1));
+      } catch (IllegalArgumentException e) {
+        len = start;
+        throw e;
+      }
+    }
+
+    /** Copies the bytes from {@code from} to the end of what was written into {@code target}, at 0. */
+    public void copyTo(int from, byte[] target) {
+      System.arraycopy(buf, from, target, 0, len - from);
+    }
+
+    /** The bytes written, as a new array. */
+    public byte[] toByteArray() {
       return Arrays.copyOf(buf, len);
+    }
+
+    /** Bytes {@code from} (inclusive) to {@code to} (exclusive) of what was written, as a new array. */
+    public byte[] toByteArray(int from, int to) {
+      if (from < 0 || to > len || from > to) {
+        throw new IndexOutOfBoundsException(from + ".." + to + " is outside 0.." + len);
+      }
+      return Arrays.copyOfRange(buf, from, to);
     }
   }
 
@@ -158,10 +253,10 @@ public final class CanonicalJson {
   private static final class Where {
     static final Where ROOT = new Where(null, null, -1);
     final Where parent;
-    final String key;
+    final Object key;   // a member name; for a root (parent null), a caller's path or null for "$"
     final int index;
 
-    Where(Where parent, String key, int index) {
+    Where(Where parent, Object key, int index) {
       this.parent = parent;
       this.key = key;
       this.index = index;
@@ -170,7 +265,7 @@ public final class CanonicalJson {
     @Override
     public String toString() {
       if (parent == null) {
-        return "$";
+        return key == null ? "$" : key.toString();
       }
       return parent + (key != null ? "." + key : "[" + index + "]");
     }
@@ -184,7 +279,7 @@ public final class CanonicalJson {
     return Hashing.sha256Hex(parts);
   }
 
-  private static void write(JsonNode node, Utf8Out out, Where path) {
+  private static void write(JsonNode node, Output out, Where path) {
     switch (node.getNodeType()) {
       case OBJECT:
         writeObject(node, out, path, Set.of(), null, null);
@@ -226,7 +321,7 @@ public final class CanonicalJson {
     }
   }
 
-  private static void writeObject(JsonNode node, Utf8Out out, Where path, Set<String> skip, String[] absentNames,
+  private static void writeObject(JsonNode node, Output out, Where path, Set<String> skip, String[] absentNames,
       int[] offsets) {
     List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.size());
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
@@ -268,7 +363,7 @@ public final class CanonicalJson {
   }
 
   /** Escapes as ECMAScript JSON.stringify does (RFC 8785 section 3.2.2.2), encoding as UTF-8. */
-  private static void writeString(String s, Utf8Out out, Object path) {
+  private static void writeString(String s, Output out, Object path) {
     int n = s.length();
     out.ensure(n + 2);
     byte[] buf = out.buf;

@@ -50,6 +50,24 @@ final class SampleEvents {
         .field("deadline", time.plusSeconds(60));
   }
 
+  static final String VOTE_ARGS_DIGEST = "sha256:5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8";
+
+  /**
+   * A VOTE event as the audit throughput harness ({@code AuditThroughputHarness} in
+   * approvals-audit-cli) builds it, about 750 bytes sealed: the same fields, values and
+   * {@code Map.of} calls per event, so that {@link DurableAppendBenchmark} measures what the
+   * harness measures.
+   */
+  static AuditEvent.Builder vote(String requestId, Instant time) {
+    return AuditEvent.builder(EventType.VOTE).time(time).requestId(requestId)
+        .field("traceId", TRACE_ID)
+        .field("action", Map.of("name", "payments.refund", "method", "com.example.Payments#refund(String,long)"))
+        .field("policy", Map.of("id", "refunds", "version", 3, "digest", "9f2c1a7e5b3d4c6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f"))
+        .field("vote", Map.of("reviewer", "U024BE7LH", "channel", "slack", "decision", "APPROVE", "reason", "checked the ticket, ok",
+            "counted", true))
+        .field("argsDigest", VOTE_ARGS_DIGEST);
+  }
+
   /** The same content through SLF4J's fluent API, for logback's {@code JsonEncoder} (key-value pairs). */
   static void logback(Logger logger, String requestId, Instant time) {
     logger.atInfo().setMessage("REQUESTED")

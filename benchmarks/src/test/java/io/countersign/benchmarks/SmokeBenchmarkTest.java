@@ -12,9 +12,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * What {@code mvn verify} runs of the benchmarks: one JMH benchmark (the woven allowed path), in
- * process, no warm-up, one 100 ms iteration. It proves the harness is generated and runs; it
- * measures nothing (use {@code benchmarks/run.sh full} for figures).
+ * What {@code mvn verify} runs of the benchmarks: two JMH benchmarks (the woven allowed path, and
+ * durable appends with many in flight), in process, no warm-up, one 100 ms iteration. It proves
+ * the harness is generated and runs; it measures nothing (use {@code benchmarks/run.sh full} for
+ * figures).
  */
 class SmokeBenchmarkTest {
 
@@ -27,6 +28,25 @@ class SmokeBenchmarkTest {
         .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(100))
         .timeUnit(TimeUnit.NANOSECONDS)
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.SILENT)
+        .build()).run();
+
+    assertThat(results).hasSize(1);
+    assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
+  }
+
+  @Test
+  void durableAppendBenchmarkRunsUnderJmhWithTwoThreads() throws Exception {
+    Collection<RunResult> results = new Runner(new OptionsBuilder()
+        .include(DurableAppendBenchmark.class.getName() + ".append4096ThenDurable$")
+        .param("sink", "file-checkpoint")
+        .threads(2)
+        .forks(0)
+        .warmupIterations(0)
+        .measurementIterations(1)
+        .measurementTime(TimeValue.milliseconds(100))
+        .timeUnit(TimeUnit.SECONDS)
         .shouldFailOnError(true)
         .verbosity(VerboseMode.SILENT)
         .build()).run();

@@ -33,7 +33,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Run: {@code mvn -q -o -pl approvals-audit-cli test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.countersign.audit.cli.AuditThroughputHarness -Dexec.args="200000 4"}
- * (args: events, appending threads).
+ * (args: events, appending threads, and optionally which signing modes: both (default), per-event or checkpoint).
  */
 public final class AuditThroughputHarness {
 
@@ -46,18 +46,32 @@ public final class AuditThroughputHarness {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        String modes = args.length > 2 ? args[2] : "both"; // both, per-event or checkpoint (e.g. to profile one)
+        boolean perEvent = modes.equals("both") || modes.equals("per-event");
+        boolean checkpoint = modes.equals("both") || modes.equals("checkpoint");
+        if (!perEvent && !checkpoint) {
+            throw new IllegalArgumentException("modes must be both, per-event or checkpoint but was " + modes);
+        }
         Ed25519Signer key = Ed25519Signer.generate("bench");
         System.out.printf(Locale.ROOT, "audit harness: %d events, %d threads, %d cores, %s %s, load average %.1f%n", events, threads,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 OS.getSystemLoadAverage());
-        // warm-up: both modes and the verifier, a fifth of the size
-        append(events / 5, threads, b -> b.signer(key), false);
-        Path warm = append(events / 5, threads, b -> b.signer(key).checkpointEvery(1000, Duration.ofMillis(100)), false);
-        verify(warm, key, false);
+        // warm-up: the measured modes and the verifier, a fifth of the size
+        if (perEvent) {
+            append(events / 5, threads, b -> b.signer(key), false);
+        }
+        if (checkpoint) {
+            Path warm = append(events / 5, threads, b -> b.signer(key).checkpointEvery(1000, Duration.ofMillis(100)), false);
+            verify(warm, key, false);
+        }
 
-        append(events, threads, b -> b.signer(key), true);
-        Path log = append(events, threads, b -> b.signer(key).checkpointEvery(1000, Duration.ofMillis(100)), true);
-        verify(log, key, true);
+        if (perEvent) {
+            append(events, threads, b -> b.signer(key), true);
+        }
+        if (checkpoint) {
+            Path log = append(events, threads, b -> b.signer(key).checkpointEvery(1000, Duration.ofMillis(100)), true);
+            verify(log, key, true);
+        }
     }
 
     /**
