@@ -12,8 +12,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * What {@code mvn verify} runs of the benchmarks: two JMH benchmarks (the woven allowed path, and
- * durable appends with many in flight), in process, no warm-up, one 100 ms iteration. It proves
+ * What {@code mvn verify} runs of the benchmarks: three JMH benchmarks (the woven allowed path,
+ * durable appends with many in flight, and verification of a small gate-shaped log on two
+ * threads), in process, no warm-up, one short iteration. It proves
  * the harness is generated and runs; it measures nothing (use {@code benchmarks/run.sh full} for
  * figures).
  */
@@ -47,6 +48,24 @@ class SmokeBenchmarkTest {
         .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(100))
         .timeUnit(TimeUnit.SECONDS)
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.SILENT)
+        .build()).run();
+
+    assertThat(results).hasSize(1);
+    assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
+  }
+
+  @Test
+  void verificationBenchmarkRunsUnderJmhOnTwoThreads() throws Exception {
+    Collection<RunResult> results = new Runner(new OptionsBuilder()
+        .include(VerificationBenchmark.class.getName() + ".verifyLog$")
+        .param("events", "20000")
+        .param("content", "gate-mix")
+        .param("threads", "2")
+        .forks(0)
+        .warmupIterations(0)
+        .measurementIterations(1)
         .shouldFailOnError(true)
         .verbosity(VerboseMode.SILENT)
         .build()).run();
