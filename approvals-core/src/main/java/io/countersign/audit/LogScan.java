@@ -1,7 +1,6 @@
 package io.countersign.audit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -11,10 +10,10 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -152,7 +151,7 @@ final class LogScan implements AutoCloseable {
   private int nextFile;                    // where the next range starts
   private long nextFrom;
   private final ExecutorService pool;      // null: scan on the caller's thread
-  private final ArrayDeque<Future<Block>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Job> inFlight = new ArrayDeque<>();
   private final ArrayDeque<Block> free = new ArrayDeque<>();
   private final int depth;
   private final int blockSize;
@@ -187,7 +186,7 @@ final class LogScan implements AutoCloseable {
     if (threads > 1 && bytes >= parallelThreshold) {
       int id = POOLS.incrementAndGet();
       AtomicInteger n = new AtomicInteger();
-      this.pool = Executors.newFixedThreadPool(threads, r -> {
+      this.pool = Executors.newFixedThreadPool(threads - 1, r -> { // the caller is the last one
         Thread t = new Thread(r, "countersign-verify-" + id + "-" + n.incrementAndGet());
         t.setDaemon(true);
         return t;
@@ -215,42 +214,93 @@ final class LogScan implements AutoCloseable {
       Range range = nextRange();
       return range == null ? null : read(range, take(), channel(range.file)).scan(callerLine, precheck);
     }
-    Range next;
-    while (inFlight.size() < depth && (next = nextRange()) != null) {
-      Range range = next;
-      Block block = take();
-      FileChannel channel = channel(range.file);
-      // Workers read their own blocks (positional reads are thread-safe), so the bytes arrive in
-      // the cache of the core that scans them and the caller's thread only sequences.
-      inFlight.add(pool.submit(() -> {
-        try {
-          return read(range, block, channel).scan(WORKER_LINE.get(), precheck);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }));
+    Range range;
+    while (inFlight.size() < depth && (range = nextRange()) != null) {
+      Job job = new Job(range, take(), channel(range.file));
+      inFlight.add(job);
+      pool.execute(job);
     }
-    Future<Block> oldest = inFlight.poll();
+    Job oldest = inFlight.poll();
     if (oldest == null) {
       return null;
     }
+    // The caller scans too (there are threads - 1 workers): the block it needs next if no worker
+    // took it yet, else any later block nobody took, and only then waits. So exactly `threads`
+    // threads run, and no third thread keeps interrupting the two that scan.
     try {
-      return oldest.get();
+      while (oldest.done.getCount() > 0) {
+        if (oldest.claim()) {
+          oldest.execute(callerLine);
+          break;
+        }
+        Job other = null;
+        for (Job j : inFlight) {
+          if (j.claim()) {
+            other = j;
+            break;
+          }
+        }
+        if (other == null) {
+          oldest.done.await();
+          break;
+        }
+        other.execute(callerLine);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while verifying the audit log", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof UncheckedIOException) {
-        throw ((UncheckedIOException) cause).getCause();
+    }
+    Throwable failed = oldest.error;
+    if (failed == null) {
+      return oldest.block;
+    }
+    if (failed instanceof IOException) {
+      throw (IOException) failed;
+    }
+    if (failed instanceof RuntimeException) {
+      throw (RuntimeException) failed;
+    }
+    if (failed instanceof Error) {
+      throw (Error) failed;
+    }
+    throw new IllegalStateException("verifier worker failed: " + failed, failed);
+  }
+
+  /** Reading and scanning one range: run once, by a worker or by the caller, whichever claims it first. */
+  private final class Job implements Runnable {
+    final Range range;
+    final Block block;
+    final FileChannel channel;
+    final AtomicBoolean claimed = new AtomicBoolean();
+    final CountDownLatch done = new CountDownLatch(1);
+    Throwable error; // written before done counts down
+
+    Job(Range range, Block block, FileChannel channel) {
+      this.range = range;
+      this.block = block;
+      this.channel = channel;
+    }
+
+    boolean claim() {
+      return !claimed.get() && claimed.compareAndSet(false, true);
+    }
+
+    /** A worker's entry: skips a job the caller already claimed. */
+    @Override
+    public void run() {
+      if (claim()) {
+        execute(WORKER_LINE.get());
       }
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+    }
+
+    void execute(CanonicalLine line) {
+      try {
+        read(range, block, channel).scan(line, precheck);
+      } catch (Throwable e) {
+        error = e;
+      } finally {
+        done.countDown();
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
-      }
-      throw new IllegalStateException("verifier worker failed: " + cause, cause);
     }
   }
 
@@ -383,8 +433,8 @@ final class LogScan implements AutoCloseable {
   @Override
   public void close() throws IOException {
     if (pool != null) {
-      for (Future<Block> f : inFlight) {
-        f.cancel(true);
+      for (Job job : inFlight) {
+        job.claim(); // a worker that has not started it never will
       }
       inFlight.clear();
       pool.shutdownNow();
