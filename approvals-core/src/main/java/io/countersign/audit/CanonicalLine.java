@@ -232,7 +232,6 @@ final class CanonicalLine {
     return seq > 0 && eventId && type != null && time && prevHashAt > 0 && hashAt > 0 ? pos : -1;
   }
 
-
   private static final int NOT_RESERVED = 0;
   private static final int R_SEQ = 1;
   private static final int R_EVENT_ID = 2;

@@ -102,6 +102,14 @@ class ParallelVerificationTest {
     return target;
   }
 
+  /** A copy of the log whose first file holds {@code edit} of its bytes. */
+  private Path withFirstFile(String name, java.util.function.UnaryOperator<byte[]> edit) throws IOException {
+    Path dir = copy(name);
+    Path file = logFiles(dir).get(0);
+    Files.write(file, edit.apply(Files.readAllBytes(file)));
+    return dir;
+  }
+
   private static List<Path> logFiles(Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
     for (LogFiles.LogFile f : LogFiles.list(dir)) {
@@ -171,10 +179,7 @@ class ParallelVerificationTest {
     assertThat(r.status()).isEqualTo(VerificationResult.Status.OPEN);
     assertThat(r.reason()).startsWith("torn tail: line ");
 
-    Path cut = copy("cut");
-    Path first = logFiles(cut).get(0);
-    byte[] bytes = Files.readAllBytes(first);
-    Files.write(first, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+    Path cut = withFirstFile("cut", bytes -> java.util.Arrays.copyOf(bytes, bytes.length - 1));
     VerificationResult broken = verifyEveryWay(cut);
     assertThat(broken.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(broken.reason()).contains("does not end with a newline, but a later file follows it");
@@ -183,14 +188,12 @@ class ParallelVerificationTest {
   @Test
   @DisplayName("a log whose lines were shuffled inside one file fails at the same place on every thread count")
   void swappedLines() throws IOException {
-    Path dir = copy("swap");
-    Path file = logFiles(dir).get(0);
-    List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
-    assertThat(lines).hasSizeGreaterThan(12);
-    String a = lines.get(10);
-    lines.set(10, lines.get(11));
-    lines.set(11, a);
-    Files.write(file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+    Path dir = withFirstFile("swap", bytes -> {
+      List<String> lines = new ArrayList<>(List.of(new String(bytes, StandardCharsets.UTF_8).split("\n")));
+      assertThat(lines).hasSizeGreaterThan(12);
+      lines.add(10, lines.remove(11));
+      return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
+    });
     VerificationResult r = verifyEveryWay(dir);
     assertThat(r.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(r.reason()).contains("expected seq");
@@ -199,11 +202,10 @@ class ParallelVerificationTest {
   @Test
   @DisplayName("a failure early in a large log stops the worker threads (none is left running)")
   void workersStopAfterAnEarlyFailure() throws IOException {
-    Path dir = copy("early");
-    Path file = logFiles(dir).get(0);
-    byte[] bytes = Files.readAllBytes(file);
-    bytes[5] ^= 1;
-    Files.write(file, bytes);
+    Path dir = withFirstFile("early", bytes -> {
+      bytes[5] ^= 1;
+      return bytes;
+    });
     VerificationResult r = keys().threads(4).scanBlockSize(64).build().verifyLog(dir);
     assertThat(r.firstBadSeq()).hasValue(1);
     await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()

@@ -33,6 +33,9 @@ public final class ResultsSummary {
     for (int t : new int[] {1, 2, 8}) {
       append(dir.resolve("append-t" + t + ".json"), t, out);
     }
+    for (int t : new int[] {1, 4}) {
+      durableAppend(dir.resolve("durable-append-t" + t + ".json"), t, out);
+    }
     verification(dir.resolve("verification.json"), out);
     Path pending = dir.resolve("pending.txt");
     if (Files.exists(pending)) {
@@ -110,11 +113,27 @@ public final class ResultsSummary {
     if (!Files.exists(file)) {
       return;
     }
-    out.append("\n### 4. Verification of a log on disk\n\n| events | ms per log | events/s |\n|---:|---:|---:|\n");
+    out.append("\n### 4. Verification of a log on disk\n\n| content | threads | events | ms per log | ± | events/s |\n"
+        + "|---|---:|---:|---:|---:|---:|\n");
     for (JsonNode r : JSON.readTree(file.toFile())) {
-      long events = r.path("params").path("events").asLong();
+      JsonNode params = r.path("params");
+      long events = params.path("events").asLong();
       double ms = score(r);
-      out.append(String.format(Locale.ROOT, "| %d | %.0f | %.0f |%n", events, ms, events / (ms / 1000)));
+      out.append(String.format(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f |%n", params.path("content").asText("-"),
+          params.path("threads").asText("-"), events, ms, r.path("primaryMetric").path("scoreError").asDouble(),
+          events / (ms / 1000)));
+    }
+  }
+
+  private static void durableAppend(Path file, int threads, StringBuilder out) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    out.append(String.format(Locale.ROOT, "%n### 3b. Durable append, 4,096 in flight per thread, %d thread(s)%n%n"
+        + "| sink | events/s | ± |%n|---|---:|---:|%n", threads));
+    for (JsonNode r : JSON.readTree(file.toFile())) {
+      out.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f |%n", r.path("params").path("sink").asText(), score(r),
+          r.path("primaryMetric").path("scoreError").asDouble()));
     }
   }
 

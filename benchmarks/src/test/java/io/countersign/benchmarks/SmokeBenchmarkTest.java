@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
@@ -22,47 +23,34 @@ class SmokeBenchmarkTest {
 
   @Test
   void wovenAllowedPathBenchmarkRunsUnderJmh() throws Exception {
-    Collection<RunResult> results = new Runner(new OptionsBuilder()
+    runOnce(new OptionsBuilder()
         .include(InterceptionBenchmark.class.getName() + ".countersignWoven$")
-        .forks(0)
-        .warmupIterations(0)
-        .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(100))
-        .timeUnit(TimeUnit.NANOSECONDS)
-        .shouldFailOnError(true)
-        .verbosity(VerboseMode.SILENT)
-        .build()).run();
-
-    assertThat(results).hasSize(1);
-    assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
+        .timeUnit(TimeUnit.NANOSECONDS));
   }
 
   @Test
   void durableAppendBenchmarkRunsUnderJmhWithTwoThreads() throws Exception {
-    Collection<RunResult> results = new Runner(new OptionsBuilder()
+    runOnce(new OptionsBuilder()
         .include(DurableAppendBenchmark.class.getName() + ".append4096ThenDurable$")
         .param("sink", "file-checkpoint")
         .threads(2)
-        .forks(0)
-        .warmupIterations(0)
-        .measurementIterations(1)
         .measurementTime(TimeValue.milliseconds(100))
-        .timeUnit(TimeUnit.SECONDS)
-        .shouldFailOnError(true)
-        .verbosity(VerboseMode.SILENT)
-        .build()).run();
-
-    assertThat(results).hasSize(1);
-    assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
+        .timeUnit(TimeUnit.SECONDS));
   }
 
   @Test
   void verificationBenchmarkRunsUnderJmhOnTwoThreads() throws Exception {
-    Collection<RunResult> results = new Runner(new OptionsBuilder()
+    runOnce(new OptionsBuilder()
         .include(VerificationBenchmark.class.getName() + ".verifyLog$")
         .param("events", "20000")
         .param("content", "gate-mix")
-        .param("threads", "2")
+        .param("threads", "2"));
+  }
+
+  /** Runs the one selected benchmark in process, without warm-up, for one iteration, and checks it scored. */
+  private static void runOnce(ChainedOptionsBuilder options) throws Exception {
+    Collection<RunResult> results = new Runner(options
         .forks(0)
         .warmupIterations(0)
         .measurementIterations(1)
