@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reads the files of a log in large blocks of whole lines and runs the line-independent part of
  * verification on each block: finding the lines, and for each line the {@link CanonicalLine} scan
  * and hash recomputation, which is nearly all of the work (and, for lines the fast path declines,
- * the {@link Precheck}). With more than one thread, each block is read and scanned on a worker
- * thread (a byte range of a file: the lines that start in it) while the caller consumes finished
- * blocks strictly in file order, so every check that depends on the previous line (seq, prevHash
- * links, signatures, checkpoints) stays sequential in {@link AuditVerifier}, exactly as with one
- * thread.
+ * the {@link Precheck}). With more than one thread, each block (a byte range of a file: the lines
+ * that start in it) is read and scanned by one of {@code threads - 1} workers or by the caller, and
+ * the caller consumes finished blocks strictly in file order, so every check that depends on the
+ * previous line (seq, prevHash links, signatures, checkpoints) stays sequential in
+ * {@link AuditVerifier}, exactly as with one thread.
  *
  * <p>Why hand-written: the hashes of different lines are independent, but a hash chain is not, and
  * no library splits "parallel per line, sequential across lines" with bounded memory. Memory stays
@@ -150,7 +150,7 @@ final class LogScan implements AutoCloseable {
   private final int[] pendingBlocks;       // blocks of each file not yet released
   private int nextFile;                    // where the next range starts
   private long nextFrom;
-  private final ExecutorService pool;      // null: scan on the caller's thread
+  private final ExecutorService pool;      // threads - 1 workers; null: the caller scans alone
   private final ArrayDeque<Job> inFlight = new ArrayDeque<>();
   private final ArrayDeque<Block> free = new ArrayDeque<>();
   private final int depth;
