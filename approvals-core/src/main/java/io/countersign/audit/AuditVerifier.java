@@ -684,7 +684,7 @@ public final class AuditVerifier {
     }
 
     /**
-     * Tests only: reads the log in blocks of {@code bytes} (default 1 MiB) and uses the
+     * Tests only: reads the log in blocks of {@code bytes} (default 256 KiB) and uses the
      * {@link #threads} for any size of log, so that small test logs cross every block boundary.
      */
     Builder scanBlockSize(int bytes) {

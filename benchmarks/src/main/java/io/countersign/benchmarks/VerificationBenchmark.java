@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3)
+@Warmup(iterations = 5)
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = "-Xmx2g")
 public class VerificationBenchmark {

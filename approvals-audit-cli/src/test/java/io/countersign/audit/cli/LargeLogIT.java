@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The verifier streams: a log eight times larger than the verifying JVM's whole heap verifies,
  * through the real CLI in a child JVM started with {@code -Xmx32m}, on one thread and on several.
- * (Memory is a few 1 MiB read blocks per thread, whatever the size of the log.)
+ * (Memory is a few 256 KiB read blocks per thread, whatever the size of the log.)
  */
 class LargeLogIT {
 
