@@ -202,21 +202,13 @@ public final class AuditVerifier {
           Prechecked pre = block.prechecked[i];
           if (pre != null) {
             run.check(pre.event, pre.text, pre);
-            run.fileStart = null;
-            if (run.failure != null) {
-              break blocks;
+          } else {
+            try {
+              run.checkLine(LogFiles.strictText(block.buf, block.starts[i], block.lineLength(i)));
+            } catch (CharacterCodingException e) {
+              run.fail(run.expectedSeq(), "line " + run.line + " is not valid UTF-8");
             }
-            continue;
           }
-          String text;
-          try {
-            text = LogFiles.strictText(block.buf, block.starts[i], block.lineLength(i));
-          } catch (CharacterCodingException e) {
-            run.fileStart = null;
-            run.fail(run.expectedSeq(), "line " + run.line + " is not valid UTF-8");
-            break blocks;
-          }
-          run.checkLine(text);
           run.fileStart = null;
           if (run.failure != null) {
             break blocks;

@@ -1,9 +1,6 @@
 package io.countersign.audit;
 
 import io.countersign.internal.Hashing;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -39,19 +36,14 @@ final class CanonicalLine {
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
   static final int HASH_HEX_LENGTH = 64;
 
-  /**
-   * Reads 8 bytes at once for the string scan below. Hand-written SWAR ("SIMD within a register")
-   * because most of a line's bytes are inside strings and the JDK has no vectorised "find the
-   * first of these bytes" for byte arrays; the plain byte loop was the verifier's largest cost.
-   */
-  private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES_7F = 0x7F7F7F7F7F7F7F7FL;
-  private static final long HIGH_BITS = 0x8080808080808080L;
-  private static final long QUOTES = 0x2222222222222222L;
-  private static final long BACKSLASHES = 0x5C5C5C5C5C5C5C5CL;
-  private static final long BELOW_SPACE = 0x6060606060606060L; // 0x80 - 0x20 in every byte
-  private static final long SPACES = 0x2020202020202020L;
-  private static final long ONES = 0x0101010101010101L;
+  // Words for the 8-bytes-at-a-time scans (Swar).
+  private static final long ONES_7F = Swar.ONES_7F;
+  private static final long HIGH_BITS = Swar.HIGH_BITS;
+  private static final long QUOTES = Swar.repeat('"');
+  private static final long BACKSLASHES = Swar.repeat('\\');
+  private static final long BELOW_SPACE = Swar.repeat(0x80 - 0x20);
+  private static final long SPACES = Swar.repeat(' ');
+  private static final long ONES = Swar.repeat(1);
 
   private static final byte[][] TYPE_NAMES;
   private static final EventType[] TYPES = EventType.values();
@@ -272,24 +264,6 @@ final class CanonicalLine {
     return type;
   }
 
-  /** True if the scanned line's {@code prevHash} is {@code expected} (64 lower-case hex chars). */
-  boolean prevHashEquals(String expected) {
-    if (expected.length() != HASH_HEX_LENGTH) {
-      return false;
-    }
-    for (int i = 0; i < HASH_HEX_LENGTH; i++) {
-      if (b[prevHashAt + i] != expected.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The scanned line's {@code hash} member value. */
-  String hash() {
-    return new String(b, hashAt, HASH_HEX_LENGTH, StandardCharsets.ISO_8859_1);
-  }
-
   /** Offset in the scanned buffer of the 64 hex characters of {@code prevHash}. */
   int prevHashAt() {
     return prevHashAt;
@@ -479,7 +453,7 @@ final class CanonicalLine {
     while (true) {
       // 8 bytes at a time up to the first byte that needs a look: '"', '\\', < 0x20 or >= 0x80
       while (pos + 8 <= end) {
-        long x = (long) LONG.get(b, pos);
+        long x = Swar.word(b, pos);
         if (anySpecial(x)) {
           pos += Long.numberOfTrailingZeros(special(x)) >>> 3;
           break;
@@ -546,25 +520,21 @@ final class CanonicalLine {
     }
   }
 
-  /**
-   * The high bit of each byte of {@code x} that is '"', '\\', below 0x20 or 0x80 and above, and
-   * no other bit. Exact per byte (no carries cross bytes), so the lowest set bit marks the first
-   * such byte of the little-endian word.
-   */
+  /** Whether any byte of {@code x} is one {@link #special} marks. */
   static boolean anySpecial(long x) {
     // Cheaper than special(x), which locates the byte: a borrow can only start at a byte that is
     // itself special, and bytes >= 0x80 count anyway, so "any" is exact.
     return (((x - SPACES) | ((x ^ QUOTES) - ONES) | ((x ^ BACKSLASHES) - ONES) | x) & HIGH_BITS) != 0;
   }
 
+  /**
+   * The high bit of each byte of {@code x} that is '"', '\\', below 0x20 or 0x80 and above, and
+   * no other bit. Exact per byte (no carries cross bytes), so the lowest set bit marks the first
+   * such byte of the little-endian word.
+   */
   static long special(long x) {
-    long low7 = x & ONES_7F;
-    long control = ~(low7 + BELOW_SPACE) & ~x & HIGH_BITS;  // high bit clear and low 7 bits < 0x20
-    long q = x ^ QUOTES;
-    long quote = ~(((q & ONES_7F) + ONES_7F) | q | ONES_7F);  // byte == '"'
-    long bs = x ^ BACKSLASHES;
-    long backslash = ~(((bs & ONES_7F) + ONES_7F) | bs | ONES_7F); // byte == '\\'
-    return (x & HIGH_BITS) | control | quote | backslash;
+    long control = ~((x & ONES_7F) + BELOW_SPACE) & ~x & HIGH_BITS;  // high bit clear and low 7 bits < 0x20
+    return (x & HIGH_BITS) | control | Swar.equalBytes(x, QUOTES) | Swar.equalBytes(x, BACKSLASHES);
   }
 
   /** Length of the well-formed UTF-8 sequence at {@code pos} (lead byte {@code c} >= 0x80), or -1. */
@@ -672,7 +642,7 @@ final class CanonicalLine {
     // 8 characters at a time. Every byte is below 0x80 (a plain string), so adding up to 0x50 to
     // a byte never carries into the next: bit 7 of (c + 0x80 - lo) is set exactly when c >= lo.
     for (int i = valueStart + 1; i < valueEnd - 1; i += 8) {
-      long x = (long) LONG.get(b, i);
+      long x = Swar.word(b, i);
       long digit = (x + 0x5050505050505050L) & ~(x + 0x4646464646464646L);   // '0' <= c <= '9'
       long letter = (x + 0x1F1F1F1F1F1F1F1FL) & ~(x + 0x1919191919191919L);  // 'a' <= c <= 'f'
       if (((digit | letter) & HIGH_BITS) != HIGH_BITS) {

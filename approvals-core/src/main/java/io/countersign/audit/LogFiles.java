@@ -69,6 +69,9 @@ final class LogFiles {
     return torn;
   }
 
+  /** No event line is longer than this; a file without newlines must not exhaust memory. */
+  static final int MAX_LINE = 16 * 1024 * 1024;
+
   /**
    * {@code length} bytes of {@code bytes} from {@code offset} decoded as strict UTF-8.
    *
@@ -91,7 +94,6 @@ final class LogFiles {
    * one is a torn write, not an event).
    */
   static final class LineReader implements Closeable {
-    private static final int MAX_LINE = 16 * 1024 * 1024;
 
     private final InputStream in;
     private final byte[] buf = new byte[1 << 16];
