@@ -4,7 +4,6 @@ import io.countersign.audit.AuditTrail;
 import io.countersign.internal.GateEngine;
 import io.countersign.internal.GateSettings;
 import io.countersign.internal.InMemoryRequestStore;
-import io.countersign.internal.SystemTimeSource;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
@@ -40,7 +39,7 @@ import java.util.function.Supplier;
  *     .approver(new InMemoryApprover())
  *     .auditSink(new InMemoryAuditSink())
  *     .signer(Ed25519Signer.generate("key-1"))
- *     .guard(Ops.class)          // validate annotations at startup
+ *     .checkGuarded(Ops.class)          // validate annotations at startup
  *     .build();
  * Countersign.install(gate);     // for woven code
  * }</pre>
@@ -62,7 +61,7 @@ public final class ApprovalGate implements AutoCloseable {
   }
 
   private final GateEngine engine;
-  private final ApprovalRule emergencyStop;
+  private final ApprovalRequirement emergencyStop;
 
   private ApprovalGate(GateSettings settings) {
     this.engine = new GateEngine(settings);
@@ -137,7 +136,7 @@ public final class ApprovalGate implements AutoCloseable {
    * emergency stop is not configured; lets channels (HTTP, Slack, CLI) say "not configured" and
    * offer the stop control only to those it names, while {@link #halt} still decides.
    */
-  public Optional<ApprovalRule> emergencyStopRule() {
+  public Optional<ApprovalRequirement> emergencyStopRule() {
     return Optional.ofNullable(emergencyStop);
   }
 
@@ -180,7 +179,7 @@ public final class ApprovalGate implements AutoCloseable {
     private Supplier<String> idSource;
     private final List<Class<?>> guarded = new ArrayList<>();
     private final List<GateListener> listeners = new ArrayList<>();
-    private ApprovalRule emergencyStop;
+    private ApprovalRequirement emergencyStop;
     private RequestStore requestStore;
     private TargetResolver targetResolver;
 
@@ -287,7 +286,7 @@ public final class ApprovalGate implements AutoCloseable {
      * Enables the emergency stop: the eligible ids and groups of {@code controllers} may halt every
      * guarded call at once, and a resume needs their approval under that rule (quorum, timeout).
      */
-    public Builder emergencyStop(ApprovalRule controllers) {
+    public Builder emergencyStop(ApprovalRequirement controllers) {
       requireUnset(this.emergencyStop, "emergencyStop");
       this.emergencyStop = Objects.requireNonNull(controllers, "controllers");
       return this;
@@ -320,8 +319,12 @@ public final class ApprovalGate implements AutoCloseable {
       return this;
     }
 
-    /** Classes whose {@link RequiresApproval} annotations are validated by {@link #build()}. */
-    public Builder guard(Class<?>... classes) {
+    /**
+     * Classes whose {@link RequiresApproval} annotations {@link #build()} checks, so that a bad
+     * annotation fails at startup rather than on the first call. It only validates: which methods
+     * are guarded is decided by the annotations themselves.
+     */
+    public Builder checkGuarded(Class<?>... classes) {
       for (Class<?> c : classes) {
         guarded.add(Objects.requireNonNull(c, "guarded class"));
       }
@@ -357,7 +360,7 @@ public final class ApprovalGate implements AutoCloseable {
           approver,
           auditTrail,
           auditTrail.isSigned(),
-          timeSource != null ? timeSource : SystemTimeSource.INSTANCE,
+          timeSource != null ? timeSource : TimeSource.system(),
           actorResolver != null ? actorResolver : inv -> ActorContext.current().orElse(null),
           Map.copyOf(policies),
           maxPendingPerActor != null ? maxPendingPerActor : DEFAULT_MAX_PENDING_PER_ACTOR,

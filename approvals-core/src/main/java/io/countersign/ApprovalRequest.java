@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What reviewers are asked to decide: who asks, for whom, what exactly (method and arguments, with
- * sensitive values redacted), why, under which rule, and until when. Immutable.
+ * sensitive values redacted), why, under which requirement, and until when. Immutable.
  *
  * @param id the request id, unique per call
  * @param action the action as described to reviewers
@@ -15,7 +15,7 @@ import java.util.List;
  * @param traceId the caller's trace id, or {@code null}
  * @param arguments the arguments as shown (sensitive ones redacted)
  * @param argsDigest SHA-256 (hex) over the real argument values; the approval is bound to it
- * @param rule who must approve and how
+ * @param requirement who must approve and how
  * @param policy which policy required the approval
  * @param createdAt when the request was opened
  * @param deadline when it expires
@@ -29,7 +29,7 @@ public record ApprovalRequest(
     String traceId,
     List<Argument> arguments,
     String argsDigest,
-    ApprovalRule rule,
+    ApprovalRequirement requirement,
     PolicyRef policy,
     Instant createdAt,
     Instant deadline) {

@@ -1,7 +1,7 @@
 package io.countersign;
 
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +36,7 @@ public final class CompositeApprover implements Approver {
   }
 
   @Override
-  public void request(ApprovalRequest request, DecisionSink votes) throws Exception {
+  public void request(ApprovalRequest request, VoteSink votes) throws Exception {
     Exception last = null;
     int delivered = 0;
     for (Approver channel : channels) {

@@ -1,7 +1,7 @@
 package io.countersign;
 
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ public final class InMemoryApprover implements Approver {
   private final BlockingQueue<ApprovalRequest> arrivals = new LinkedBlockingQueue<>();
   private final Consumer<ApprovalRequest> responder;
 
-  private record Delivered(ApprovalRequest request, DecisionSink votes) {}
+  private record Delivered(ApprovalRequest request, VoteSink votes) {}
 
   /** An approver that waits for code to vote. */
   public InMemoryApprover() {
@@ -58,7 +58,7 @@ public final class InMemoryApprover implements Approver {
   }
 
   @Override
-  public void request(ApprovalRequest request, DecisionSink votes) {
+  public void request(ApprovalRequest request, VoteSink votes) {
     delivered.put(request.id(), new Delivered(request, votes));
     arrivals.add(request);
     if (responder != null) {

@@ -8,7 +8,7 @@ import io.countersign.audit.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import io.countersign.spi.PolicyDecision;
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -74,7 +74,7 @@ class ApprovalGateTest {
         })
         .policy("no-digest", new io.countersign.spi.ApprovalPolicy() {
           @Override
-          public PolicyDecision decide(Invocation inv, CallContext caller, ApprovalRule rule) {
+          public PolicyDecision decide(Invocation inv, CallContext caller, ApprovalRequirement rule) {
             return PolicyDecision.require("always", rule);
           }
 
@@ -165,7 +165,7 @@ class ApprovalGateTest {
 
   @Test
   void unknownPolicyFailsAtStartup() {
-    assertThatThrownBy(() -> ApprovalGate.builder().approver(approver).auditSink(audit).guard(Ops.class).build())
+    assertThatThrownBy(() -> ApprovalGate.builder().approver(approver).auditSink(audit).checkGuarded(Ops.class).build())
         .isInstanceOf(ApprovalConfigurationException.class)
         .hasMessageContaining("Ops#unknownPolicy")
         .hasMessageContaining("unknown policy 'nope'");
@@ -204,7 +204,7 @@ class ApprovalGateTest {
   @Test
   @DisplayName("S09 a decision sink is bound to its request: it cannot vote on another one")
   void sinkOfOneRequestCannotDecideAnother() throws Exception {
-    List<DecisionSink> sinks = new ArrayList<>();
+    List<VoteSink> sinks = new ArrayList<>();
     approver = new InMemoryApprover();
     ApprovalGate gate = ApprovalGate.builder()
         .approver((request, votes) -> {

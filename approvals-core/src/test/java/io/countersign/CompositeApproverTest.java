@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class CompositeApproverTest {
 
   static final ApprovalRequest REQUEST = new ApprovalRequest("r1", "Act", "A#b", Actor.human("dave"), null, null, List.of(), "00",
-      new ApprovalRule(Set.of("bob"), Set.of(), 1, Duration.ofMinutes(1), false), new PolicyRef("annotation", "1", "00", null),
+      ApprovalRequirement.of(Set.of("bob"), Set.of(), 1, Duration.ofMinutes(1), false), new PolicyRef("annotation", "1", "00", null),
       Instant.EPOCH, Instant.EPOCH.plusSeconds(60));
 
   final Approver down = (request, votes) -> {

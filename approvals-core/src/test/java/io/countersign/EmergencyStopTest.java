@@ -35,7 +35,7 @@ class EmergencyStopTest {
   final ExecutorService callers = Executors.newCachedThreadPool();
   final ApprovalGate gate = ApprovalGate.builder()
       .approver(approver).auditSink(audit).signer(signer).timeSource(time)
-      .emergencyStop(new ApprovalRule(Set.of(), Set.of("incident-commanders"), 1, Duration.ofMinutes(30), true))
+      .emergencyStop(ApprovalRequirement.of(Set.of(), Set.of("incident-commanders"), 1, Duration.ofMinutes(30), true))
       .build();
 
   @AfterEach

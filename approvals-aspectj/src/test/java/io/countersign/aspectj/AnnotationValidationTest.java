@@ -44,7 +44,7 @@ class AnnotationValidationTest extends WovenGateFixture {
     ApprovalGate.Builder builder = ApprovalGate.builder()
         .approver(new InMemoryApprover())
         .auditSink(new InMemoryAuditSink())
-        .guard(BadService.class);
+        .checkGuarded(BadService.class);
 
     assertThatThrownBy(builder::build)
         .isInstanceOf(ApprovalConfigurationException.class)
@@ -68,7 +68,7 @@ class AnnotationValidationTest extends WovenGateFixture {
     ApprovalGate checked = ApprovalGate.builder()
         .approver(new InMemoryApprover())
         .auditSink(new InMemoryAuditSink())
-        .guard(Ops.class, Database.class)
+        .checkGuarded(Ops.class, Database.class)
         .build();
 
     assertThat(checked).isNotNull();

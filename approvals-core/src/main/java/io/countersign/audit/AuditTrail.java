@@ -1,7 +1,6 @@
 package io.countersign.audit;
 
 import io.countersign.internal.Hashing;
-import io.countersign.internal.SystemTimeSource;
 import io.countersign.spi.AuditSink;
 import io.countersign.spi.Signer;
 import io.countersign.spi.TimeSource;
@@ -108,7 +107,7 @@ public final class AuditTrail implements AutoCloseable {
     this.lastHash = b.afterHash != null ? b.afterHash : GENESIS_HASH;
     this.checkpointEvery = b.checkpointEvery;
     this.checkpointMaxDelay = b.checkpointMaxDelay;
-    this.timeSource = b.timeSource != null ? b.timeSource : SystemTimeSource.INSTANCE;
+    this.timeSource = b.timeSource != null ? b.timeSource : TimeSource.system();
     this.closingCheckpoint = b.closingCheckpoint && b.signer != null;
     if (signer != null) {
       usedKeyIds.add(signer.keyId());

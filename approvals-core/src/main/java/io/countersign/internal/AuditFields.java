@@ -2,7 +2,7 @@ package io.countersign.internal;
 
 import io.countersign.Actor;
 import io.countersign.ApprovalRequest;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.Argument;
 import io.countersign.PolicyRef;
 import io.countersign.Vote;
@@ -32,12 +32,23 @@ final class AuditFields {
     return m;
   }
 
-  static Map<String, Object> rule(ApprovalRule rule) {
+  static Map<String, Object> rule(ApprovalRequirement rule) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("approvers", rule.approvers());
     m.put("quorum", rule.quorum());
     m.put("timeout", rule.timeout().toString());
     m.put("reasonRequired", rule.reasonRequired());
+    if (rule.quorums().size() > 1) {
+      // several clauses: each with its own count (one clause keeps the shape of earlier events)
+      List<Map<String, Object>> clauses = new ArrayList<>();
+      for (ApprovalRequirement.Quorum q : rule.quorums()) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("approvers", q.approvers());
+        c.put("count", q.count());
+        clauses.add(c);
+      }
+      m.put("quorums", clauses);
+    }
     if (rule.escalation() != null) {
       Map<String, Object> e = new LinkedHashMap<>();
       e.put("after", rule.escalation().after().toString());
@@ -53,8 +64,8 @@ final class AuditFields {
     m.put("id", p.id());
     m.put("version", p.version());
     m.put("digest", p.digest());
-    if (p.rule() != null) {
-      m.put("rule", p.rule());
+    if (p.ruleName() != null) {
+      m.put("rule", p.ruleName());
     }
     return m;
   }
@@ -93,7 +104,7 @@ final class AuditFields {
   }
 
   /** A stable digest of a rule written on a method: what an auditor compares across events. */
-  static String ruleDigest(String methodId, ApprovalRule rule) {
+  static String ruleDigest(String methodId, ApprovalRequirement rule) {
     String text = methodId + "|" + String.join(",", rule.approvers()) + "|" + rule.quorum() + "|"
         + rule.timeout() + "|" + rule.reasonRequired();
     return HexFormat.of().formatHex(Arguments.sha256().digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -1,6 +1,6 @@
 package io.countersign.internal;
 
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.audit.AuditTrail;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
@@ -28,6 +28,6 @@ public record GateSettings(
     Duration auditTimeout,
     Supplier<String> idSource,
     List<GateListener> listeners,
-    ApprovalRule emergencyStop,
+    ApprovalRequirement emergencyStop,
     RequestStore requestStore,
     TargetResolver targetResolver) {}

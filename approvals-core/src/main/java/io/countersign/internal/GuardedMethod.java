@@ -1,7 +1,7 @@
 package io.countersign.internal;
 
 import io.countersign.ApprovalConfigurationException;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.PolicyRef;
 import io.countersign.RequiresApproval;
 import io.countersign.Sensitive;
@@ -24,7 +24,7 @@ record GuardedMethod(
     Method method,
     String methodId,
     String action,
-    ApprovalRule annotationRule,
+    ApprovalRequirement annotationRule,
     String policyName,
     ApprovalPolicy policy,
     PolicyRef annotationPolicyRef,
@@ -91,7 +91,7 @@ record GuardedMethod(
         problems.add("policy names an unknown policy '" + policyName + "' (registered: " + policies.keySet() + ")");
       }
     }
-    ApprovalRule rule = null;
+    ApprovalRequirement rule = null;
     if (a.approvers().length == 0) {
       if (policyName == null) {
         problems.add("approvers must name at least one reviewer id or group (or set policy) but was {}");
@@ -101,7 +101,7 @@ record GuardedMethod(
       }
     } else if (timeout != null) {
       try {
-        rule = ApprovalRule.of(a.approvers(), a.quorum(), timeout, a.reasonRequired());
+        rule = ApprovalRequirement.of(a.approvers(), a.quorum(), timeout, a.reasonRequired());
       } catch (IllegalArgumentException e) {
         problems.add(e.getMessage());
       }

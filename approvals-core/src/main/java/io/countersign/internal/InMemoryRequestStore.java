@@ -14,11 +14,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * The default {@link RequestStore}: state in this JVM, one lock per request (votes are rare and each
- * must be validated, recorded and applied as one step, so a plain lock is simpler and safer than a
+ * The default {@link RequestStore}: each request's {@link ApprovalStatus} in this JVM, one lock per
+ * request (votes are rare and each must be validated, recorded and applied as one step, so a plain lock is simpler and safer than a
  * lock-free design; nothing global is held). Decided requests are kept for an hour (at most 10,000)
  * so that late votes are refused as "already decided" and recorded, not "unknown".
  */
@@ -43,14 +43,14 @@ public final class InMemoryRequestStore implements RequestStore {
       throw new UnsupportedOperationException("The in-memory request store cannot persist deferred invocations: "
           + "configure a durable RequestStore (approvals-postgres) for @RequiresApproval(mode = DEFERRED)");
     }
-    Entry entry = new Entry(new ApprovalStatus(request, RequestState.PENDING, List.of(), 0, null, null));
+    Entry entry = new Entry(ApprovalStatus.pending(request));
     if (pending.putIfAbsent(request.id(), entry) != null || decided.getIfPresent(request.id()) != null) {
       throw new IllegalStateException("a request with id '" + request.id() + "' already exists");
     }
   }
 
   @Override
-  public ApprovalStatus update(String requestId, Function<ApprovalStatus, Change> change) {
+  public ApprovalStatus update(String requestId, UnaryOperator<ApprovalStatus> transition) {
     Entry entry = entry(requestId);
     if (entry == null) {
       throw new NoSuchElementException("No approval request has the id '" + requestId + "'");
@@ -58,16 +58,15 @@ public final class InMemoryRequestStore implements RequestStore {
     entry.lock.lock();
     try {
       ApprovalStatus before = entry.status;
-      Change c = Objects.requireNonNull(change.apply(before), "change");
-      if (c.isNone()) {
+      ApprovalStatus after = Objects.requireNonNull(transition.apply(before), "transition result");
+      if (after == before) {
         return before;
       }
-      if (before.state().isTerminal()) {
+      if (before.state().isTerminal() && (after.state() != before.state() || !after.votes().equals(before.votes()))) {
         throw new IllegalStateException("request " + requestId + " is " + before.state() + "; terminal states never change");
       }
-      ApprovalStatus after = c.applyTo(before);
       entry.status = after;
-      if (after.state().isTerminal()) {
+      if (after.state().isTerminal() && !before.state().isTerminal()) {
         // decided first: a concurrent lookup must always find the request in one of the two maps
         decided.put(requestId, entry);
         pending.remove(requestId, entry);

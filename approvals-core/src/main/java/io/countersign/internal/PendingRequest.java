@@ -7,27 +7,25 @@ import io.countersign.Vote;
 import io.countersign.VoteResult;
 import io.countersign.spi.TimeSource;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * This instance's handle on one request its caller waits for: the future the caller waits on, the
- * deadline timer, and the single-use execution claim. The request's state itself lives in the
+ * This instance's handle on one request its caller waits for: the future the caller waits on and the
+ * deadline timer. The request's state itself (votes, decision, execution claim) lives in the
  * gate's {@link io.countersign.spi.RequestStore} (the one authority, possibly shared with other
- * instances); every change goes through {@link GateEngine}'s rules under the store's lock.
+ * instances); every change goes through {@link Lifecycle} under the store's lock under the store's lock.
  */
 final class PendingRequest {
 
-  private final GateEngine engine;
+  private final Requests engine;
   final ApprovalRequest request;
   final GuardedMethod method;
   /** Completes with the terminal state once this instance learns it (from its own change or the store's hint). */
   final CompletableFuture<RequestState> decision = new CompletableFuture<>();
 
-  private final AtomicBoolean executionClaimed = new AtomicBoolean();
   private final AtomicReference<TimeSource.Cancellable> deadlineTimer = new AtomicReference<>();
 
-  PendingRequest(GateEngine engine, ApprovalRequest request, GuardedMethod method) {
+  PendingRequest(Requests engine, ApprovalRequest request, GuardedMethod method) {
     this.engine = engine;
     this.request = request;
     this.method = method;
@@ -55,11 +53,6 @@ final class PendingRequest {
   /** Ends the request as {@code target} unless it already ended; returns whether this call ended it. */
   boolean end(RequestState target, String reason) {
     return engine.end(request.id(), target, reason);
-  }
-
-  /** True once: the approval authorizes exactly one execution. */
-  boolean claimExecution() {
-    return executionClaimed.compareAndSet(false, true);
   }
 
   RequestState state() {

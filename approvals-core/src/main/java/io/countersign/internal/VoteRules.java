@@ -12,16 +12,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The gate's rules for one vote, as pure functions of a request snapshot: separation of duties,
- * eligibility, one approval per reviewer, reasons. Kept apart from any storage so that every
- * {@link io.countersign.spi.RequestStore} enforces exactly the same rules.
+ * Why {@link Lifecycle} refuses a vote, as pure functions of a request's state: separation of
+ * duties, eligibility, one approval per reviewer, reasons; and the sentence shown for each refusal.
  */
 final class VoteRules {
 
   private VoteRules() {}
 
   /** Why a vote on a pending request must be refused, or {@code null} if it counts. */
-  static Refusal refusal(ApprovalStatus s, Vote vote, java.time.Instant now) {
+  static Refusal refusal(ApprovalStatus s, Vote vote, io.countersign.ApprovalRequirement in) {
     ApprovalRequest request = s.request();
     String reviewer = vote.reviewer().id();
     if (reviewer.equals(request.actor().id())) {
@@ -30,13 +29,13 @@ final class VoteRules {
     if (reviewer.equals(request.actor().onBehalfOf())) {
       return Refusal.ON_BEHALF_OF;
     }
-    if (!request.rule().isEligible(vote.reviewer(), java.time.Duration.between(request.createdAt(), now))) {
+    if (!in.isEligible(vote.reviewer())) {
       return Refusal.NOT_ELIGIBLE;
     }
-    if (vote.decision() == Decision.APPROVE && approvers(s.votes()).contains(reviewer)) {
+    if (vote.decision() == Decision.APPROVE && Lifecycle.approvers(s.votes()).contains(reviewer)) {
       return Refusal.DUPLICATE;
     }
-    if (vote.decision() == Decision.APPROVE && request.rule().reasonRequired()
+    if (vote.decision() == Decision.APPROVE && request.requirement().reasonRequired()
         && (vote.reason() == null || vote.reason().isBlank())) {
       return Refusal.REASON_REQUIRED;
     }
@@ -52,17 +51,6 @@ final class VoteRules {
     };
   }
 
-  /** Reviewers who approved, in order. */
-  static Set<String> approvers(List<VoteRecord> votes) {
-    Set<String> out = new LinkedHashSet<>();
-    for (VoteRecord v : votes) {
-      if (v.decision() == Decision.APPROVE) {
-        out.add(v.reviewerId());
-      }
-    }
-    return out;
-  }
-
   /** The sentence shown to the reviewer for {@code refusal}; {@code s} is the snapshot after the vote. */
   static String message(Refusal refusal, Vote vote, ApprovalStatus s) {
     ApprovalRequest request = s.request();
@@ -71,7 +59,7 @@ final class VoteRules {
       case SELF_APPROVAL -> who + " requested this action and cannot approve or deny it.";
       case ON_BEHALF_OF -> "The agent " + request.actor().id() + " acts for " + who
           + ", so " + who + " cannot approve or deny its request.";
-      case NOT_ELIGIBLE -> who + " is not an eligible reviewer (eligible: " + String.join(", ", request.rule().approvers()) + ").";
+      case NOT_ELIGIBLE -> who + " is not an eligible reviewer (eligible: " + String.join(", ", request.requirement().approvers()) + ").";
       case DUPLICATE -> who + " has already approved; each reviewer counts once.";
       case REASON_REQUIRED -> "This approval needs a reason.";
       case ALREADY_DECIDED -> "The request was already decided: " + s.state() + ".";

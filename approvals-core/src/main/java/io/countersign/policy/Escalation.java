@@ -1,8 +1,7 @@
 package io.countersign.policy;
 
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -12,7 +11,7 @@ import java.util.Set;
  * become eligible (e.g. an on-call group) and some people are notified. The quorum, the votes
  * already counted and the deadline do not change.
  *
- * @param after how long after the request was opened; positive and shorter than the rule's timeout
+ * @param after how long after the request was opened; positive and shorter than the requirement's timeout
  * @param reviewerIds reviewer ids that become eligible
  * @param groups groups whose members become eligible
  * @param recipients who is told (ids and {@code group:} names, annotation style); defaults to the added approvers
@@ -37,7 +36,7 @@ public record Escalation(Duration after, Set<String> reviewerIds, Set<String> gr
    * after {@code after}, notifying those same approvers.
    */
   public static Escalation after(Duration after, String... approvers) {
-    ApprovalRule parsed = ApprovalRule.of(approvers, 1, Duration.ofSeconds(1), false);
+    ApprovalRequirement.Quorum parsed = ApprovalRequirement.Quorum.of(1, approvers);
     return new Escalation(after, parsed.reviewerIds(), parsed.groups(), parsed.approvers());
   }
 
@@ -53,24 +52,6 @@ public record Escalation(Duration after, Set<String> reviewerIds, Set<String> gr
 
   /** The added approvers in annotation form, ids then groups, each sorted. */
   public List<String> approvers() {
-    return ApprovalRule.of(toArray(), 1, Duration.ofSeconds(1), false).approvers();
-  }
-
-  /**
-   * The rule in force once this escalation has happened: {@code base} with the added reviewers
-   * and groups eligible, everything else unchanged.
-   */
-  public ApprovalRule applyTo(ApprovalRule base) {
-    Set<String> ids = new LinkedHashSet<>(base.reviewerIds());
-    ids.addAll(reviewerIds);
-    Set<String> gs = new LinkedHashSet<>(base.groups());
-    gs.addAll(groups);
-    return new ApprovalRule(ids, gs, base.quorum(), base.timeout(), base.reasonRequired());
-  }
-
-  private String[] toArray() {
-    List<String> all = new java.util.ArrayList<>(reviewerIds);
-    groups.forEach(g -> all.add(ApprovalRule.GROUP_PREFIX + g));
-    return all.toArray(String[]::new);
+    return new ApprovalRequirement.Quorum(reviewerIds, groups, 1).approvers();
   }
 }

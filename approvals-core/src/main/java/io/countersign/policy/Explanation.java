@@ -66,13 +66,13 @@ public record Explanation(String policy, String version, String digest, List<Ste
     switch (decision.kind()) {
       case DENY -> out.append(": ").append(decision.reason());
       case REQUIRE -> {
-        out.append(": ").append(decision.rule().quorum()).append(" of ").append(decision.rule().approvers())
-            .append(" within ").append(decision.rule().timeout());
-        if (decision.rule().reasonRequired()) {
+        out.append(": ").append(decision.requirement().quorum()).append(" of ").append(decision.requirement().approvers())
+            .append(" within ").append(decision.requirement().timeout());
+        if (decision.requirement().reasonRequired()) {
           out.append(", reason required");
         }
         if (decidingRule.requirement() != null) {
-          decidingRule.requirement().escalation().ifPresent(e -> out.append("; after ").append(e.after())
+          java.util.Optional.ofNullable(decidingRule.requirement().escalation()).ifPresent(e -> out.append("; after ").append(e.after())
               .append(" also ").append(e.approvers()).append(", notifying ").append(e.recipients()));
         }
       }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.ActorContext;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
 import io.countersign.internal.CanonicalJson;
@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * Policy finance = Policy.builder("finance-exports")
  *     .rule("large-export").when(Condition.argGreaterThan("rows", 10_000).or(Condition.argGreaterThan("amount", 10_000)))
- *         .require(Requirement.builder().approvers("group:finance-leads").quorum(2).build())
+ *         .require(ApprovalRequirement.builder().approvers("group:finance-leads").quorum(2).build())
  *     .rule("small-export").allow()
  *     .build();
  * ApprovalGate gate = ApprovalGate.builder().policy("finance", finance)...build();
@@ -124,7 +124,7 @@ public final class Policy implements ApprovalPolicy {
    * @throws PolicyEvaluationException if a condition throws (the gate then denies)
    */
   @Override
-  public PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRule annotationRule) {
+  public PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRequirement annotationRequirement) {
     return decide(PolicyInput.of(invocation, caller, environment.get()));
   }
 
@@ -229,14 +229,24 @@ public final class Policy implements ApprovalPolicy {
       n.put("reason", r.reason());
     }
     if (r.requirement() != null) {
-      ApprovalRule rule = r.requirement().rule();
+      ApprovalRequirement rule = r.requirement();
       ObjectNode q = n.putObject("require");
       ArrayNode approvers = q.putArray("approvers");
       rule.approvers().forEach(approvers::add);
       q.put("quorum", rule.quorum());
       q.put("timeout", rule.timeout().toString());
       q.put("reasonRequired", rule.reasonRequired());
-      r.requirement().escalation().ifPresent(e -> {
+      if (rule.quorums().size() > 1) {
+        // several clauses: each is part of the digest (one clause keeps the digest of earlier versions)
+        ArrayNode clauses = q.putArray("quorums");
+        for (ApprovalRequirement.Quorum clause : rule.quorums()) {
+          ObjectNode c = clauses.addObject();
+          ArrayNode ids = c.putArray("approvers");
+          clause.approvers().forEach(ids::add);
+          c.put("count", clause.count());
+        }
+      }
+      java.util.Optional.ofNullable(rule.escalation()).ifPresent(e -> {
         ObjectNode en = q.putObject("escalation");
         en.put("after", e.after().toString());
         ArrayNode add = en.putArray("approvers");
@@ -332,7 +342,7 @@ public final class Policy implements ApprovalPolicy {
     }
 
     /** When no rule matches, require approval. */
-    public Builder otherwiseRequire(Requirement requirement) {
+    public Builder otherwiseRequire(ApprovalRequirement requirement) {
       return otherwise(PolicyRule.require(OTHERWISE, Condition.always(), requirement));
     }
 
@@ -375,12 +385,12 @@ public final class Policy implements ApprovalPolicy {
     }
 
     /** Matching calls run only after approval under {@code requirement}. */
-    public Builder require(Requirement requirement) {
+    public Builder require(ApprovalRequirement requirement) {
       return parent.rule(PolicyRule.require(ruleName, when, requirement));
     }
 
     /** Shorthand for {@code require(requirement.build())}. */
-    public Builder require(Requirement.Builder requirement) {
+    public Builder require(ApprovalRequirement.Builder requirement) {
       return require(requirement.build());
     }
   }

@@ -1,12 +1,13 @@
 package io.countersign.policy;
 
+import io.countersign.ApprovalRequirement;
 import io.countersign.spi.PolicyDecision;
 import java.util.Objects;
 
 /**
  * One rule of a {@link Policy}: a name, a condition, and what happens when it is the first rule to
  * match: ALLOW (run without approval), DENY (never run, with a reason) or REQUIRE (approval under a
- * {@link Requirement}).
+ * {@link ApprovalRequirement}).
  *
  * @param name a name unique in its policy, recorded in audit events
  * @param when the condition
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param reason why, for DENY (shown to the caller); else {@code null}
  * @param requirement who must approve, for REQUIRE; else {@code null}
  */
-public record PolicyRule(String name, Condition when, PolicyDecision.Kind effect, String reason, Requirement requirement) {
+public record PolicyRule(String name, Condition when, PolicyDecision.Kind effect, String reason, ApprovalRequirement requirement) {
 
   public PolicyRule {
     if (name == null || name.isBlank()) {
@@ -47,7 +48,7 @@ public record PolicyRule(String name, Condition when, PolicyDecision.Kind effect
   }
 
   /** A rule that lets matching calls run only after approval. */
-  public static PolicyRule require(String name, Condition when, Requirement requirement) {
+  public static PolicyRule require(String name, Condition when, ApprovalRequirement requirement) {
     return new PolicyRule(name, when, PolicyDecision.Kind.REQUIRE, null, Objects.requireNonNull(requirement, "requirement"));
   }
 
@@ -56,7 +57,7 @@ public record PolicyRule(String name, Condition when, PolicyDecision.Kind effect
     return switch (effect) {
       case ALLOW -> PolicyDecision.allow(name);
       case DENY -> PolicyDecision.deny(name, reason);
-      case REQUIRE -> PolicyDecision.require(name, requirement.rule());
+      case REQUIRE -> PolicyDecision.require(name, requirement);
     };
   }
 }

@@ -2,7 +2,7 @@ package io.countersign.policy;
 
 import io.countersign.ActorContext;
 import io.countersign.ActorKind;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
 import io.countersign.audit.AuditEvent;
@@ -71,10 +71,10 @@ public final class ReloadablePolicy implements ApprovalPolicy {
   }
 
   @Override
-  public PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRule annotationRule) {
+  public PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRequirement annotationRequirement) {
     Policy p = current.get();
     lastDecidedBy.set(p);
-    return p.decide(invocation, caller, annotationRule);
+    return p.decide(invocation, caller, annotationRequirement);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package io.countersign.spi;
 
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
 
@@ -19,9 +19,9 @@ public interface ApprovalPolicy {
    *
    * @param invocation the call
    * @param caller who calls
-   * @param annotationRule the rule written on the annotation, or {@code null} if it names none
+   * @param annotationRequirement the rule written on the annotation, or {@code null} if it names none
    */
-  PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRule annotationRule);
+  PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRequirement annotationRequirement);
 
   /** A version label recorded with every event (change it when the policy changes). */
   default String version() {

@@ -4,7 +4,7 @@ import io.countersign.ApprovalStatus;
 
 /**
  * Delivers approval requests to humans (Slack, a web page, e-mail, or in memory for tests) and
- * hands their votes back to the gate through the {@link DecisionSink} it is given.
+ * hands their votes back to the gate through the {@link VoteSink} it is given.
  *
  * <p>Contract: {@link #request} is called once per request, after the request is recorded, from the
  * calling thread; it should deliver (or enqueue delivery) and return quickly. Throwing means the
@@ -16,7 +16,7 @@ import io.countersign.ApprovalStatus;
 public interface Approver {
 
   /** Delivers {@code request} to its reviewers; their votes go to {@code votes}. */
-  void request(io.countersign.ApprovalRequest request, DecisionSink votes) throws Exception;
+  void request(io.countersign.ApprovalRequest request, VoteSink votes) throws Exception;
 
   /**
    * Told after each counted vote and once when the request reaches a terminal state, so a channel

@@ -1,17 +1,17 @@
 package io.countersign.spi;
 
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import java.util.Objects;
 
 /**
- * A policy's answer for one call: allow without approval, deny, or require approval under a rule.
+ * A policy's answer for one call: allow without approval, deny, or require approval under a requirement.
  *
  * @param kind which of the three
- * @param rule the rule to apply when {@link Kind#REQUIRE}, else {@code null}
+ * @param requirement who must approve when {@link Kind#REQUIRE}, else {@code null}
  * @param ruleName which rule of the policy matched (recorded for auditors), or {@code null}
  * @param reason why, for {@link Kind#DENY} (shown to the caller), or {@code null}
  */
-public record PolicyDecision(Kind kind, ApprovalRule rule, String ruleName, String reason) {
+public record PolicyDecision(Kind kind, ApprovalRequirement requirement, String ruleName, String reason) {
 
   /** The three possible answers. */
   public enum Kind {
@@ -23,7 +23,7 @@ public record PolicyDecision(Kind kind, ApprovalRule rule, String ruleName, Stri
   public PolicyDecision {
     Objects.requireNonNull(kind, "kind");
     if (kind == Kind.REQUIRE) {
-      Objects.requireNonNull(rule, "a REQUIRE decision needs a rule");
+      Objects.requireNonNull(requirement, "a REQUIRE decision needs a requirement");
     }
   }
 
@@ -37,8 +37,8 @@ public record PolicyDecision(Kind kind, ApprovalRule rule, String ruleName, Stri
     return new PolicyDecision(Kind.DENY, null, ruleName, reason);
   }
 
-  /** Run only after approval under {@code rule}. */
-  public static PolicyDecision require(String ruleName, ApprovalRule rule) {
-    return new PolicyDecision(Kind.REQUIRE, rule, ruleName, null);
+  /** Run only after approval under {@code requirement}. */
+  public static PolicyDecision require(String ruleName, ApprovalRequirement requirement) {
+    return new PolicyDecision(Kind.REQUIRE, requirement, ruleName, null);
   }
 }

@@ -3,19 +3,17 @@ package io.countersign.spi;
 import io.countersign.ApprovalRequest;
 import io.countersign.ApprovalStatus;
 import io.countersign.RequestState;
-import io.countersign.VoteRecord;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * Where the state of approval requests lives: the single authority on which state a request is in
- * and which votes it counted. The gate keeps the rules (who may vote, quorum, veto, deadline) as pure
- * code over a snapshot; a store only serialises changes of one request, persists them atomically,
- * and tells the gate about changes made elsewhere. The in-memory default keeps state in this JVM;
+ * Where the state of approval requests lives: the single authority on which state a request is in.
+ * A request's whole state is one immutable {@link ApprovalStatus}; the gate's transition function
+ * (one implementation, inside the gate) computes each next value. A store only serialises the
+ * changes of one request, persists each value atomically, and tells the gate about changes made
+ * elsewhere; it never counts votes or decides. The in-memory default keeps state in this JVM;
  * {@code approvals-postgres} shares it between instances and survives restarts.
  *
  * <p>Threading contract: every method may be called from any thread, concurrently.
@@ -46,16 +44,18 @@ public interface RequestStore extends AutoCloseable {
   void create(ApprovalRequest request, DeferredCall deferred);
 
   /**
-   * Changes one request atomically: loads its snapshot under the request's lock, calls
-   * {@code change} exactly once with it, persists the returned {@link Change} (one vote and/or one
-   * transition out of {@code PENDING}), and releases the lock. Terminal states never change: a
-   * store must refuse (throw) a change that would move a request out of a terminal state.
+   * Changes one request atomically: loads its state under the request's lock, calls
+   * {@code transition} exactly once with it, persists the value it returns unless it is the very
+   * instance it was given (nothing changed), and releases the lock. The new value only ever adds
+   * votes, moves a {@code PENDING} request to a terminal state, marks the escalation, or claims an
+   * approved request for execution; a store may refuse (throw) anything else, and must refuse a
+   * change of a terminal state's decision.
    *
-   * @return the snapshot after the change (the loaded one for {@link Change#NONE})
+   * @return the state after the change (the loaded one when nothing changed)
    * @throws java.util.NoSuchElementException if no request has this id
    * @throws RuntimeException if the change could not be persisted (nothing changed)
    */
-  ApprovalStatus update(String requestId, Function<ApprovalStatus, Change> change);
+  ApprovalStatus update(String requestId, UnaryOperator<ApprovalStatus> transition);
 
   /** The current snapshot of a request, pending or decided, if this store knows it. */
   Optional<ApprovalStatus> find(String requestId);
@@ -87,16 +87,7 @@ public interface RequestStore extends AutoCloseable {
   }
 
   /**
-   * A caller waiting in this instance is about to run its approved call (synchronous mode). A store
-   * that outlives the process records it, so that if this instance dies before
-   * {@link #executionEnded} the outcome is known to be uncertain, and if it dies before this call the
-   * call is known never to have run. Throwing (for instance because another instance already
-   * recorded this request as never run) means the call must not run: the gate denies it.
-   */
-  default void executionStarted(String requestId) {}
-
-  /**
-   * The call announced by {@link #executionStarted} ended: {@link ExecutionState#EXECUTED} or
+   * The approved call claimed through {@link #update} (its {@link ApprovalStatus#executionClaimed()}) ended: {@link ExecutionState#EXECUTED} or
    * {@link ExecutionState#FAILED}. Failures here are logged by the gate; the call already ran.
    */
   default void executionEnded(String requestId, ExecutionState outcome, String detail) {}
@@ -132,54 +123,6 @@ public interface RequestStore extends AutoCloseable {
      * before starting it. The store recorded it; the gate records a FAILED event with {@code reason}.
      */
     default void neverRun(String requestId, String reason) {}
-  }
-
-  /**
-   * One atomic change of a request, computed by the gate's rules: an optional counted vote and an
-   * optional transition to a terminal state.
-   *
-   * @param vote the vote to count, or {@code null}
-   * @param state the terminal state to move to, or {@code null} to stay pending
-   * @param reason why the request ended ({@code null} unless {@code state} is set)
-   * @param at when the change was made
-   */
-  record Change(VoteRecord vote, RequestState state, String reason, Instant at) {
-
-    /** No change (a refused vote, or a request already decided). */
-    public static final Change NONE = new Change(null, null, null, null);
-
-    public Change {
-      if (state == RequestState.PENDING) {
-        throw new IllegalArgumentException("a change moves a request out of PENDING, so state must not be PENDING");
-      }
-      if ((vote != null || state != null) && at == null) {
-        throw new IllegalArgumentException("a change needs its time but was null");
-      }
-    }
-
-    /** Whether anything changes. */
-    public boolean isNone() {
-      return vote == null && state == null;
-    }
-
-    /** The snapshot after applying this change to {@code before} (the same for every store). */
-    public ApprovalStatus applyTo(ApprovalStatus before) {
-      if (isNone()) {
-        return before;
-      }
-      List<VoteRecord> votes = new ArrayList<>(before.votes());
-      if (vote != null) {
-        votes.add(vote);
-      }
-      return new ApprovalStatus(before.request(), state != null ? state : before.state(), votes, approvals(votes),
-          state != null ? at : before.decidedAt(), state != null ? reason : before.outcomeReason());
-    }
-
-    /** Distinct reviewers who approved among {@code votes}. */
-    public static int approvals(List<VoteRecord> votes) {
-      return (int) votes.stream().filter(v -> v.decision() == io.countersign.Decision.APPROVE)
-          .map(VoteRecord::reviewerId).distinct().count();
-    }
   }
 
   /**

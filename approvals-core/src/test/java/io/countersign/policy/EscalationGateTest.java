@@ -1,5 +1,6 @@
 package io.countersign.policy;
 
+import io.countersign.ApprovalRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.Actor;
@@ -37,7 +38,7 @@ class EscalationGateTest {
 
   static final Policy IAM = Policy.builder("iam")
       .rule("agent-iam").when(Condition.actorKind(io.countersign.ActorKind.AGENT))
-          .require(Requirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
+          .require(ApprovalRequirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
               .escalation(Escalation.after(Duration.ofMinutes(5), "group:security-oncall").notifying("group:security-oncall", "ciso")))
       .build();
   static final Reviewer ONCALL = Reviewer.of("olga", "security-oncall");
@@ -47,7 +48,7 @@ class EscalationGateTest {
   final Ed25519Signer signer = Ed25519Signer.generate("k1");
   final InMemoryApprover approver = new InMemoryApprover();
   final ApprovalGate gate = ApprovalGate.builder().approver(approver).auditSink(sink).signer(signer)
-      .timeSource(clock).policy("iam", IAM).guard(Iam.class).build();
+      .timeSource(clock).policy("iam", IAM).checkGuarded(Iam.class).build();
 
   @AfterEach
   void close() {
@@ -79,7 +80,7 @@ class EscalationGateTest {
   void escalationWidensEligibilityAfterTheDelayAndIsRecorded() throws Exception {
     CompletableFuture<Object> call = grantAsAgent();
     ApprovalRequest request = approver.awaitRequest(Duration.ofSeconds(10));
-    assertThat(request.rule().escalation()).isNotNull();
+    assertThat(request.requirement().escalation()).isNotNull();
 
     assertThat(approver.approve(request.id(), ONCALL, "early").refusal()).isEqualTo(VoteResult.Refusal.NOT_ELIGIBLE);
     assertThat(approver.escalation(request.id())).isEmpty();

@@ -1,5 +1,6 @@
 package io.countersign.policy;
 
+import io.countersign.ApprovalRequirement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class PolicyGateTest {
 
   private static final Policy V1 = Policy.builder("finance")
       .rule("large").when(Condition.argGreaterThan("rows", 10_000))
-          .require(Requirement.builder().approvers("group:finance-leads").timeout(Duration.ofMinutes(30)))
+          .require(ApprovalRequirement.builder().approvers("group:finance-leads").timeout(Duration.ofMinutes(30)))
       .rule("small").allow()
       .build();
   private static final Policy V2 = Policy.builder("finance").version("2")
@@ -58,7 +59,7 @@ class PolicyGateTest {
       InMemoryApprover.withResponder(r -> this.approver.approve(r.id(), lead("lena"), "checked"));
   private final ApprovalGate gate = ApprovalGate.builder()
       .approver(approver)
-      .auditTrail(trail).timeSource(clock).policy("finance", reloadable).guard(Exports.class).build();
+      .auditTrail(trail).timeSource(clock).policy("finance", reloadable).checkGuarded(Exports.class).build();
 
   @AfterEach
   void close() {
@@ -114,7 +115,7 @@ class PolicyGateTest {
   void replacingWithIdenticalContentRecordsNothing() {
     Policy same = Policy.builder("finance")
         .rule("large").when(Condition.argGreaterThan("rows", 10_000))
-            .require(Requirement.builder().approvers("group:finance-leads").timeout(Duration.ofMinutes(30)))
+            .require(ApprovalRequirement.builder().approvers("group:finance-leads").timeout(Duration.ofMinutes(30)))
         .rule("small").allow().build();
     assertThat(reloadable.replace(same, CallContext.of(Actor.human("ops-admin")), null)).isFalse();
     assertThat(sink.events()).isEmpty();
@@ -168,7 +169,7 @@ class PolicyGateTest {
   @Test
   void annotationNamingAnUnknownPolicyFailsAtBuild() {
     assertThatThrownBy(() -> ApprovalGate.builder().approver(new InMemoryApprover()).auditSink(new InMemoryAuditSink())
-        .guard(Exports.class).build())
+        .checkGuarded(Exports.class).build())
         .isInstanceOf(io.countersign.ApprovalConfigurationException.class)
         .hasMessageContaining("policy names an unknown policy 'finance'");
   }

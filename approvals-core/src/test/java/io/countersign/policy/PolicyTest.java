@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.countersign.Actor;
 import io.countersign.ActorKind;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.ManualTimeSource;
 import io.countersign.spi.PolicyDecision;
 import java.time.Duration;
@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 
 class PolicyTest {
 
-  private static final Requirement TWO_FINANCE_LEADS =
-      Requirement.builder().approvers("group:finance-leads").quorum(2).timeout(Duration.ofMinutes(30)).build();
-  private static final Requirement ONE_SECURITY_IN_10_MIN =
-      Requirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10)).build();
+  private static final ApprovalRequirement TWO_FINANCE_LEADS =
+      ApprovalRequirement.builder().approvers("group:finance-leads").quorum(2).timeout(Duration.ofMinutes(30)).build();
+  private static final ApprovalRequirement ONE_SECURITY_IN_10_MIN =
+      ApprovalRequirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10)).build();
 
   /** The three examples in one policy. */
   static Policy examplePolicy() {
@@ -65,7 +65,7 @@ class PolicyTest {
     Policy p = examplePolicy();
     PolicyDecision big = p.decide(call("export", Actor.human("carol")).arg("rows", 20_000L).build());
     assertThat(big.kind()).isEqualTo(PolicyDecision.Kind.REQUIRE);
-    assertThat(big.rule()).isEqualTo(new ApprovalRule(java.util.Set.of(), java.util.Set.of("finance-leads"), 2, Duration.ofMinutes(30), false));
+    assertThat(big.requirement()).isEqualTo(ApprovalRequirement.of(java.util.Set.of(), java.util.Set.of("finance-leads"), 2, Duration.ofMinutes(30), false));
     assertThat(p.decide(call("pay", Actor.human("carol")).arg("amount", new java.math.BigDecimal("10000.01")).build()).ruleName())
         .isEqualTo("large-finance");
     assertThat(p.decide(call("export", Actor.human("carol")).arg("rows", 10_000).build()).kind()).isEqualTo(PolicyDecision.Kind.ALLOW);
@@ -98,9 +98,9 @@ class PolicyTest {
   void iamChangeByAnAgentNeedsOneOfSecurityWithinTenMinutes() {
     PolicyDecision d = examplePolicy().decide(call("iam.grantRole", Actor.agent("ops-agent", "alice")).build());
     assertThat(d.ruleName()).isEqualTo("iam-by-agent");
-    assertThat(d.rule().groups()).containsExactly("security");
-    assertThat(d.rule().quorum()).isEqualTo(1);
-    assertThat(d.rule().timeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(d.requirement().groups()).containsExactly("security");
+    assertThat(d.requirement().quorum()).isEqualTo(1);
+    assertThat(d.requirement().timeout()).isEqualTo(Duration.ofMinutes(10));
   }
 
   @Test
@@ -129,7 +129,7 @@ class PolicyTest {
     String base = examplePolicy().digest();
     Policy quorum3 = Policy.builder("ops")
         .rule("large-finance").when(Condition.argGreaterThan("rows", 10_000).or(Condition.argGreaterThan("amount", 10_000)))
-            .require(Requirement.builder().approvers("group:finance-leads").quorum(3).timeout(Duration.ofMinutes(30)))
+            .require(ApprovalRequirement.builder().approvers("group:finance-leads").quorum(3).timeout(Duration.ofMinutes(30)))
         .rule("staging-by-human").when(Condition.environment("env", "staging").and(Condition.actorKind(ActorKind.HUMAN))).allow()
         .rule("iam-by-agent").when(Condition.actionStartsWith("iam.").and(Condition.actorKind(ActorKind.AGENT))).require(ONE_SECURITY_IN_10_MIN)
         .otherwiseAllow().build();
@@ -154,7 +154,7 @@ class PolicyTest {
 
   @Test
   void escalationAddsTheOnCallGroupOnlyOnceTheDelayHasPassedOnTheFakeClock() {
-    Requirement r = Requirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
+    ApprovalRequirement r = ApprovalRequirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
         .escalation(Escalation.after(Duration.ofMinutes(5), "group:security-oncall").notifying("group:security-oncall", "ciso"))
         .build();
     ManualTimeSource clock = new ManualTimeSource();
@@ -162,19 +162,19 @@ class PolicyTest {
     io.countersign.Reviewer oncall = io.countersign.Reviewer.of("olga", "security-oncall");
 
     clock.advance(Duration.ofMinutes(4));
-    assertThat(r.ruleAt(Duration.between(opened, clock.now())).isEligible(oncall)).isFalse();
+    assertThat(r.at(Duration.between(opened, clock.now())).isEligible(oncall)).isFalse();
     clock.advance(Duration.ofMinutes(1));
-    ApprovalRule escalated = r.ruleAt(Duration.between(opened, clock.now()));
+    ApprovalRequirement escalated = r.at(Duration.between(opened, clock.now()));
     assertThat(escalated.isEligible(oncall)).isTrue();
     assertThat(escalated.groups()).containsExactlyInAnyOrder("security", "security-oncall");
     assertThat(escalated.quorum()).isEqualTo(1);
     assertThat(escalated.timeout()).isEqualTo(Duration.ofMinutes(10));
-    assertThat(r.escalation().orElseThrow().recipients()).containsExactly("group:security-oncall", "ciso");
+    assertThat(r.escalation().recipients()).containsExactly("group:security-oncall", "ciso");
   }
 
   @Test
   void escalationAtOrAfterTheTimeoutIsRejected() {
-    assertThatThrownBy(() -> Requirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
+    assertThatThrownBy(() -> ApprovalRequirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
         .escalation(Escalation.after(Duration.ofMinutes(10), "group:oncall")).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("escalation after must be shorter than the timeout PT10M (the request would already have expired) but was PT10M");
@@ -184,8 +184,8 @@ class PolicyTest {
   void builderRejectsDuplicateRuleNamesAndBadValuesNamingThem() {
     assertThatThrownBy(() -> Policy.builder("p").rule("a").allow().rule("a").allow())
         .isInstanceOf(IllegalStateException.class).hasMessage("policy 'p' already has a rule named 'a'");
-    assertThatThrownBy(() -> Requirement.builder().quorum(0)).hasMessage("quorum must be >= 1 but was 0");
-    assertThatThrownBy(() -> Requirement.builder().approvers("alice").quorum(2).build())
+    assertThatThrownBy(() -> ApprovalRequirement.builder().quorum(0)).hasMessage("quorum must be >= 1 but was 0");
+    assertThatThrownBy(() -> ApprovalRequirement.builder().approvers("alice").quorum(2).build())
         .hasMessage("quorum must be <= the 1 eligible reviewer ids [alice] but was 2");
     assertThatThrownBy(() -> Policy.builder(" ")).hasMessage("policy name must not be blank but was ' '");
   }

@@ -6,7 +6,7 @@ import io.countersign.RequestState;
 import io.countersign.Vote;
 import io.countersign.VoteResult;
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The web channel as an {@link Approver}: delivering a request only registers it (and the
- * {@link DecisionSink} the gate bound to it) so that the reviewer page and the HTTP API can show it
+ * {@link VoteSink} the gate bound to it) so that the reviewer page and the HTTP API can show it
  * and hand votes back through that sink. Votes therefore reach exactly the request they were cast
  * on, and the gate applies every rule. Combine it with other channels through
  * {@link io.countersign.CompositeApprover}.
@@ -37,10 +37,10 @@ public final class WebApprover implements Approver, ReviewQueue {
   private final int retainedDecided;
 
   private static final class Entry {
-    final DecisionSink sink;
+    final VoteSink sink;
     volatile ApprovalStatus status;
 
-    Entry(DecisionSink sink, ApprovalStatus status) {
+    Entry(VoteSink sink, ApprovalStatus status) {
       this.sink = sink;
       this.status = status;
     }
@@ -60,7 +60,7 @@ public final class WebApprover implements Approver, ReviewQueue {
   }
 
   @Override
-  public void request(ApprovalRequest request, DecisionSink votes) {
+  public void request(ApprovalRequest request, VoteSink votes) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(votes, "votes");
     entries.putIfAbsent(request.id(), new Entry(votes, new ApprovalStatus(request, RequestState.PENDING, List.of(), 0, null, null)));

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.countersign.Actor;
 import io.countersign.ActorContext;
 import io.countersign.ApprovalGate;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.ApprovalStatus;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
@@ -56,7 +56,7 @@ public final class GateHarness implements AutoCloseable {
   public static final String DIANA = "token-diana-incident-cmdr-6"; // emergency stop controller
   public static final String ERIC = "token-eric-incident-cmdr-07"; // emergency stop controller
   /** Who may halt and approve a resume in {@link #withEmergencyStop}: the incident commanders, one approval, reason required. */
-  public static final ApprovalRule CONTROLLERS = new ApprovalRule(Set.of(), Set.of("incident-commanders"), 1,
+  public static final ApprovalRequirement CONTROLLERS = ApprovalRequirement.of(Set.of(), Set.of("incident-commanders"), 1,
       Duration.ofMinutes(30), true);
 
   public static final ObjectMapper JSON = new ObjectMapper();
@@ -97,9 +97,9 @@ public final class GateHarness implements AutoCloseable {
   }
 
   private GateHarness(Function<WebApprover, Approver> approver, Function<ApprovalGate, ReviewQueue> queueOverride,
-      ApprovalRule controllers, boolean webEmergencyStop) throws Exception {
+      ApprovalRequirement controllers, boolean webEmergencyStop) throws Exception {
     ApprovalGate.Builder gb = ApprovalGate.builder().approver(approver.apply(web)).auditSink(audit).signer(signer).timeSource(time)
-        .guard(Deployments.class);
+        .checkGuarded(Deployments.class);
     if (controllers != null) {
       gb.emergencyStop(controllers);
     }

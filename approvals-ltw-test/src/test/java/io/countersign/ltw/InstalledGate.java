@@ -43,7 +43,7 @@ final class InstalledGate implements AutoCloseable {
         .auditSink(audit)
         .signer(signer)
         .timeSource(new ManualTimeSource())
-        .guard(guarded)
+        .checkGuarded(guarded)
         .build();
     Countersign.install(gate);
   }

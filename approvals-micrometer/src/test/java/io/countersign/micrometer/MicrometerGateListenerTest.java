@@ -47,7 +47,7 @@ class MicrometerGateListenerTest {
       .signer(Ed25519Signer.generate("test-key"))
       .timeSource(clock)
       .listener(new MicrometerGateListener(registry, List.of(Tag.of("gate", "ops"))))
-      .guard(Ops.class)
+      .checkGuarded(Ops.class)
       .build();
 
   @AfterEach

@@ -43,7 +43,7 @@ class TraceIdActorResolverTest {
       .auditSink(sink)
       .signer(Ed25519Signer.generate("test-key"))
       .actorResolver(TraceIdActorResolver.ofActorContext())
-      .guard(Ops.class)
+      .checkGuarded(Ops.class)
       .build();
 
   @AfterEach

@@ -124,7 +124,7 @@ public final class ReviewerPasskeys {
     Objects.requireNonNull(delegate, "delegate");
     return new Approver() {
       @Override
-      public void request(ApprovalRequest request, io.countersign.spi.DecisionSink votes) throws Exception {
+      public void request(ApprovalRequest request, io.countersign.spi.VoteSink votes) throws Exception {
         delegate.request(request, vote -> {
           VoteResult refused = check(request, vote);
           return refused != null ? refused : votes.vote(vote);

@@ -30,7 +30,7 @@ public interface SignatureRequirement {
   }
 
   /**
-   * Requests decided by the named policy rules ({@code PolicyRef.rule()}, e.g. the rule names of a
+   * Requests decided by the named policy rules ({@code PolicyRef.ruleName()}, e.g. the rule names of a
    * policy file) or, for rules written on the method, by a policy id ({@code PolicyRef.id()}).
    */
   static SignatureRequirement forRules(String... names) {
@@ -38,7 +38,7 @@ public interface SignatureRequirement {
     if (wanted.isEmpty()) {
       throw new IllegalArgumentException("forRules needs at least one rule or policy name but was empty");
     }
-    return r -> r.policy() != null && (wanted.contains(r.policy().rule()) || wanted.contains(r.policy().id()));
+    return r -> r.policy() != null && (wanted.contains(r.policy().ruleName()) || wanted.contains(r.policy().id()));
   }
 
   /** Requests whose action ({@code ApprovalRequest.action()}) or method ({@code Class#method}) is one of {@code actions}. */

@@ -72,7 +72,7 @@ final class PasskeyHarness implements AutoCloseable {
     passkeys = ReviewerPasskeys.builder().relyingParty(host, origin).auditTrail(trail).timeSource(time)
         .signaturesRequired(requirement).reviewPage(id -> java.net.URI.create(origin + "/review/requests/" + id)).build();
     gate = ApprovalGate.builder().approver(passkeys.guardApprover(web)).auditTrail(trail).timeSource(time)
-        .guard(Operations.class).build();
+        .checkGuarded(Operations.class).build();
     ApprovalWeb.builder().queue(web).authenticator(tokens).timeSource(time).extension(passkeys.pageExtension()).build()
         .mount(server, "");
     server.setExecutor(http);

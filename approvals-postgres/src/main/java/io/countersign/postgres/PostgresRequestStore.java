@@ -28,7 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -66,7 +66,7 @@ public final class PostgresRequestStore implements RequestStore {
   static final String CHANNEL = "countersign_request";
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresRequestStore.class);
-  private static final String COLUMNS = "id, request, state, decided_at, outcome_reason";
+  private static final String COLUMNS = "id, request, state, decided_at, outcome_reason, progress, escalated, exec_instance IS NOT NULL";
 
   private final DataSource dataSource;
   private final HikariDataSource ownedPool;
@@ -189,13 +189,14 @@ public final class PostgresRequestStore implements RequestStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO countersign_request (id, request, created_at, deadline, "
-          + "owner_instance, change_seq, deferred_call) VALUES (?, ?::jsonb, ?, ?, ?, nextval('countersign_change_seq'), ?::jsonb)")) {
+          + "owner_instance, change_seq, deferred_call, progress) VALUES (?, ?::jsonb, ?, ?, ?, nextval('countersign_change_seq'), ?::jsonb, ?)")) {
         ps.setString(1, request.id());
         ps.setString(2, RequestJson.write(request));
         ps.setTimestamp(3, Timestamp.from(request.createdAt()));
         ps.setTimestamp(4, Timestamp.from(request.deadline()));
         ps.setString(5, deferred == null ? instanceId : null);
         ps.setString(6, deferred == null ? null : RequestJson.write(deferred));
+        ps.setArray(7, c.createArrayOf("integer", ApprovalStatus.pending(request).progress().toArray()));
         ps.executeUpdate();
         notify(c, request.id());
         c.commit();
@@ -208,8 +209,13 @@ public final class PostgresRequestStore implements RequestStore {
     }
   }
 
+  /**
+   * Persists the value the gate's transition function returns, in one transaction under the row
+   * lock: the votes it added, its state, quorum progress and escalation flag, and (for a claimed
+   * approval) the start of its execution, fenced against an instance that recorded it as never run.
+   */
   @Override
-  public ApprovalStatus update(String requestId, Function<ApprovalStatus, Change> change) {
+  public ApprovalStatus update(String requestId, UnaryOperator<ApprovalStatus> transition) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -224,41 +230,44 @@ public final class PostgresRequestStore implements RequestStore {
             before = status(rs, votes(c, List.of(requestId)).getOrDefault(requestId, List.of()));
           }
         }
-        Change ch = Objects.requireNonNull(change.apply(before), "change");
-        if (ch.isNone()) {
+        ApprovalStatus after = Objects.requireNonNull(transition.apply(before), "transition result");
+        if (after == before) {
           c.commit();
           return before;
         }
-        if (before.state().isTerminal()) {
-          throw new IllegalStateException("request " + requestId + " is " + before.state() + "; terminal states never change");
+        int known = before.votes().size();
+        if (after.votes().size() < known || !after.votes().subList(0, known).equals(before.votes())) {
+          throw new IllegalStateException("request " + requestId + ": a change may only add votes");
         }
-        if (ch.vote() != null) {
-          insertVote(c, requestId, ch.vote());
+        for (VoteRecord v : after.votes().subList(known, after.votes().size())) {
+          insertVote(c, requestId, v);
         }
-        if (ch.state() != null) {
-          try (PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET state = ?, decided_at = ?, outcome_reason = ?, "
-              + "change_seq = nextval('countersign_change_seq'), "
-              + "exec_state = CASE WHEN deferred_call IS NOT NULL AND ? = 'APPROVED' THEN 'WAITING' END "
-              + "WHERE id = ? AND state = 'PENDING'")) {
-            ps.setString(1, ch.state().name());
-            ps.setTimestamp(2, Timestamp.from(ch.at()));
-            ps.setString(3, ch.reason());
-            ps.setString(4, ch.state().name());
-            ps.setString(5, requestId);
-            if (ps.executeUpdate() != 1) {
-              throw new IllegalStateException("request " + requestId + " left PENDING concurrently; the change was not applied");
-            }
+        boolean decides = after.state() != before.state();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET state = ?, decided_at = ?, outcome_reason = ?, "
+            + "progress = ?, escalated = ?, change_seq = nextval('countersign_change_seq')"
+            + (decides ? ", exec_state = CASE WHEN deferred_call IS NOT NULL AND ? = 'APPROVED' THEN 'WAITING' END" : "")
+            + " WHERE id = ? AND state = ?")) {
+          int i = 1;
+          ps.setString(i++, after.state().name());
+          ps.setTimestamp(i++, after.decidedAt() == null ? null : Timestamp.from(after.decidedAt()));
+          ps.setString(i++, after.outcomeReason());
+          ps.setArray(i++, c.createArrayOf("integer", after.progress().toArray()));
+          ps.setBoolean(i++, after.escalated());
+          if (decides) {
+            ps.setString(i++, after.state().name());
           }
-        } else {
-          try (PreparedStatement ps = c.prepareStatement(
-              "UPDATE countersign_request SET change_seq = nextval('countersign_change_seq') WHERE id = ?")) {
-            ps.setString(1, requestId);
-            ps.executeUpdate();
+          ps.setString(i++, requestId);
+          ps.setString(i, before.state().name());
+          if (ps.executeUpdate() != 1) {
+            throw new IllegalStateException("request " + requestId + " changed concurrently; the change was not applied");
           }
+        }
+        if (after.executionClaimed() && !before.executionClaimed()) {
+          startExecution(c, requestId);
         }
         notify(c, requestId);
         c.commit();
-        return ch.applyTo(before);
+        return after;
       } catch (SQLException | RuntimeException e) {
         safeRollback(c);
         throw e;
@@ -294,14 +303,16 @@ public final class PostgresRequestStore implements RequestStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           ids.add(rs.getString(1));
-          rows.add(new Object[] {rs.getString(2), rs.getString(3), rs.getTimestamp(4), rs.getString(5)});
+          rows.add(new Object[] {rs.getString(2), rs.getString(3), rs.getTimestamp(4), rs.getString(5), rs.getArray(6),
+              rs.getBoolean(7), rs.getBoolean(8)});
         }
       }
       Map<String, List<VoteRecord>> votes = votes(c, ids);
       List<ApprovalStatus> out = new ArrayList<>(rows.size());
       for (int i = 0; i < rows.size(); i++) {
         Object[] row = rows.get(i);
-        out.add(status((String) row[0], (String) row[1], (Timestamp) row[2], (String) row[3], votes.getOrDefault(ids.get(i), List.of())));
+        out.add(status((String) row[0], (String) row[1], (Timestamp) row[2], (String) row[3], (Array) row[4], (Boolean) row[5],
+            (Boolean) row[6], votes.getOrDefault(ids.get(i), List.of())));
       }
       return out;
     } catch (SQLException e) {
@@ -377,7 +388,7 @@ public final class PostgresRequestStore implements RequestStore {
   }
 
   /**
-   * Records that the approved synchronous call of {@code requestId} starts here, under a fencing
+   * Within a claim's transaction: records that the approved synchronous call of {@code requestId} starts here, under a fencing
    * token, only if no instance recorded it as never run (a live instance does so once this instance
    * looks dead): an instance that was only paused (GC, network) and comes back after that must not
    * run the call.
@@ -385,34 +396,29 @@ public final class PostgresRequestStore implements RequestStore {
    * @throws IllegalStateException if the call must not run (the reason is in the message) or the
    *     start could not be recorded
    */
-  @Override
-  public void executionStarted(String requestId) {
-    try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET exec_state = 'RUNNING', exec_instance = ?, "
-          + "fencing_token = nextval('countersign_fencing_seq'), exec_started_at = now() "
-          + "WHERE id = ? AND state = 'APPROVED' AND deferred_call IS NULL AND exec_state IS NULL")) {
-        ps.setString(1, instanceId);
-        ps.setString(2, requestId);
-        if (ps.executeUpdate() == 1) {
-          return;
-        }
+  private void startExecution(Connection c, String requestId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE countersign_request SET exec_state = 'RUNNING', exec_instance = ?, "
+        + "fencing_token = nextval('countersign_fencing_seq'), exec_started_at = now() "
+        + "WHERE id = ? AND state = 'APPROVED' AND deferred_call IS NULL AND exec_state IS NULL")) {
+      ps.setString(1, instanceId);
+      ps.setString(2, requestId);
+      if (ps.executeUpdate() == 1) {
+        return;
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT state, exec_state, exec_detail FROM countersign_request WHERE id = ?")) {
-        ps.setString(1, requestId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new IllegalStateException("request " + requestId + " is not in the request store");
-          }
-          throw new IllegalStateException("request " + requestId + " is " + rs.getString(1) + " with execution "
-              + rs.getString(2) + (rs.getString(3) != null ? " (" + rs.getString(3) + ")" : "") + ", so its call must not start here");
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT state, exec_state, exec_detail FROM countersign_request WHERE id = ?")) {
+      ps.setString(1, requestId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException("request " + requestId + " is not in the request store");
         }
+        throw new IllegalStateException("request " + requestId + " is " + rs.getString(1) + " with execution "
+            + rs.getString(2) + (rs.getString(3) != null ? " (" + rs.getString(3) + ")" : "") + ", so its call must not start here");
       }
-    } catch (SQLException e) {
-      throw new IllegalStateException("the start of request " + requestId + " could not be recorded: " + e.getMessage(), e);
     }
   }
 
-  /** Records how a synchronous call started with {@link #executionStarted} ended (only while this instance still holds it). */
+  /** Records how a synchronous call claimed through {@link #update} ended (only while this instance still holds it). */
   @Override
   public void executionEnded(String requestId, ExecutionState outcome, String detail) {
     try (Connection c = dataSource.getConnection();
@@ -643,12 +649,19 @@ public final class PostgresRequestStore implements RequestStore {
   }
 
   private static ApprovalStatus status(ResultSet rs, List<VoteRecord> votes) throws SQLException {
-    return status(rs.getString(2), rs.getString(3), rs.getTimestamp(4), rs.getString(5), votes);
+    return status(rs.getString(2), rs.getString(3), rs.getTimestamp(4), rs.getString(5), rs.getArray(6), rs.getBoolean(7),
+        rs.getBoolean(8), votes);
   }
 
-  private static ApprovalStatus status(String json, String state, Timestamp decidedAt, String reason, List<VoteRecord> votes) {
-    return new ApprovalStatus(RequestJson.request(json), RequestState.valueOf(state), votes, Change.approvals(votes),
-        decidedAt == null ? null : decidedAt.toInstant(), reason);
+  /** The stored value as the gate's transition function wrote it (nothing is counted here). */
+  private static ApprovalStatus status(String json, String state, Timestamp decidedAt, String reason, Array progress,
+      boolean escalated, boolean claimed, List<VoteRecord> votes) throws SQLException {
+    List<Integer> counts = new ArrayList<>();
+    for (Object n : (Object[]) progress.getArray()) {
+      counts.add(((Number) n).intValue());
+    }
+    return new ApprovalStatus(RequestJson.request(json), RequestState.valueOf(state), votes, counts,
+        decidedAt == null ? null : decidedAt.toInstant(), reason, escalated, claimed);
   }
 
   private static void safeRollback(Connection c) {

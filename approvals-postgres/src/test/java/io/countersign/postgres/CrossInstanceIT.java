@@ -144,6 +144,11 @@ class CrossInstanceIT {
 
     assertThatThrownBy(() -> PostgresServer.sql(url, "UPDATE countersign_request SET state = 'APPROVED' WHERE id = '" + id + "'"))
         .hasMessageContaining("terminal states never change");
+    // the lifecycle value's counts and escalation are part of the terminal state too
+    assertThatThrownBy(() -> PostgresServer.sql(url, "UPDATE countersign_request SET progress = '{5}' WHERE id = '" + id + "'"))
+        .hasMessageContaining("terminal states never change");
+    assertThatThrownBy(() -> PostgresServer.sql(url, "UPDATE countersign_request SET escalated = true WHERE id = '" + id + "'"))
+        .hasMessageContaining("terminal states never change");
     assertThatThrownBy(() -> PostgresServer.sql(url, "INSERT INTO countersign_vote (request_id, reviewer_id, decision, voted_at) "
         + "VALUES ('" + id + "', 'carol', 'APPROVE', now())"))
         .hasMessageContaining("votes are counted only while pending");

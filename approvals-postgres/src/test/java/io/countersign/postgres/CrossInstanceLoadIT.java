@@ -72,7 +72,7 @@ class CrossInstanceLoadIT {
       sink = PostgresAuditSink.builder().dataSource(pool).chain("load-" + name).build();
       AuditTrail trail = sink.trailBuilder().signer(SIGNER).build();
       gate = ApprovalGate.builder().approver((request, votes) -> { }).auditTrail(trail).requestStore(store)
-          .maxPendingPerActor(REQUESTS).executor(executor).guard(Ops.class).build();
+          .maxPendingPerActor(REQUESTS).executor(executor).checkGuarded(Ops.class).build();
     }
 
     CompletableFuture<Object> guardAsync(String service) throws Exception {

@@ -63,7 +63,7 @@ final class Instance implements AutoCloseable {
         })
         .auditSink(audit)
         .requestStore(store)
-        .guard(Ops.class)
+        .checkGuarded(Ops.class)
         .build();
   }
 

@@ -276,7 +276,7 @@ class PostgresAuditIT {
     PostgresRequestStore store = PostgresRequestStore.builder().dataSource(pool).build();
     Ops ops = new Ops();
     ApprovalGate gate = ApprovalGate.builder().approver((request, votes) -> { }).auditTrail(trail).requestStore(store)
-        .guard(Ops.class).build();
+        .checkGuarded(Ops.class).build();
     try {
       java.lang.reflect.Method m = Ops.class.getMethod("restart", String.class);
       CompletableFuture<Object> call = io.countersign.ActorContext.runAs(Instance.AGENT, "test",

@@ -19,7 +19,7 @@ import io.countersign.slack.internal.SignatureVerifier;
 import io.countersign.slack.internal.SlackCalls;
 import io.countersign.slack.internal.TrackedRequest;
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * An {@link Approver} that asks reviewers in Slack: each request is posted as a Block Kit message
  * with Approve and Deny buttons, the message is updated after each vote and when the request is
  * decided, and clicks come back through {@link #interactionHandler()} (signature-checked) to the
- * gate's {@link DecisionSink} for that request. The gate alone decides whether a vote counts; this
+ * gate's {@link VoteSink} for that request. The gate alone decides whether a vote counts; this
  * class only maps Slack users to reviewers ({@link ReviewerDirectory}) and shows the result.
  *
  * <pre>{@code
@@ -152,7 +152,7 @@ public final class SlackApprover implements Approver, AutoCloseable {
    * @throws SlackDeliveryException if Slack could not be reached or refused the message (the gate denies)
    */
   @Override
-  public void request(ApprovalRequest request, DecisionSink votes) throws SlackDeliveryException {
+  public void request(ApprovalRequest request, VoteSink votes) throws SlackDeliveryException {
     String channel = channelFor.apply(request);
     if (channel == null || channel.isBlank()) {
       throw new SlackDeliveryException("chat.postMessage", "no_channel",

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.countersign.ApprovalDeniedException;
 import io.countersign.ApprovalGate;
 import io.countersign.ApprovalRejectedException;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.HaltStatus;
 import io.countersign.Reviewer;
 import io.countersign.slack.internal.MessageRenderer;
@@ -108,7 +108,7 @@ public final class SlackCommandHandler implements SlackEndpoint {
   }
 
   private String halt(SlackUser user, String reason) {
-    Optional<ApprovalRule> rule = gate.emergencyStopRule();
+    Optional<ApprovalRequirement> rule = gate.emergencyStopRule();
     if (rule.isEmpty()) {
       return notConfigured();
     }
@@ -141,7 +141,7 @@ public final class SlackCommandHandler implements SlackEndpoint {
   }
 
   private String resume(SlackUser user, String reason) {
-    Optional<ApprovalRule> rule = gate.emergencyStopRule();
+    Optional<ApprovalRequirement> rule = gate.emergencyStopRule();
     if (rule.isEmpty()) {
       return notConfigured();
     }

@@ -148,7 +148,7 @@ public final class SlackInteractionHandler implements SlackEndpoint {
       approver.replyEphemeral(responseUrl, notMapped(user));
       return;
     }
-    if (decision == Decision.DENY || tracked.request().rule().reasonRequired()) {
+    if (decision == Decision.DENY || tracked.request().requirement().reasonRequired()) {
       openReasonDialog(tracked, decision, text(payload.path("trigger_id")), responseUrl);
       return;
     }

@@ -142,7 +142,7 @@ class SlackDeliveryTest {
 
   private static SlackDeliveryException captureDeliveryFailure(SlackHarness h) throws Exception {
     io.countersign.ApprovalRequest request = new io.countersign.ApprovalRequest("r-1", "Restart cluster", "Ops#restart",
-        AGENT, null, null, List.of(), "00", io.countersign.ApprovalRule.of(new String[] {"group:sre-leads"}, 1,
+        AGENT, null, null, List.of(), "00", io.countersign.ApprovalRequirement.of(new String[] {"group:sre-leads"}, 1,
         Duration.ofMinutes(1), false), new io.countersign.PolicyRef("annotation", "1", "d", null), h.time.now(),
         h.time.now().plusSeconds(60));
     try {

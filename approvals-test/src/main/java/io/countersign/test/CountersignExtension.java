@@ -26,7 +26,7 @@ public final class CountersignExtension implements BeforeEachCallback, AfterEach
   @Override
   public void beforeEach(ExtensionContext context) {
     CountersignTest settings = context.getRequiredTestClass().getAnnotation(CountersignTest.class);
-    Class<?>[] guard = settings == null ? new Class<?>[0] : settings.guard();
+    Class<?>[] guard = settings == null ? new Class<?>[0] : settings.checkGuarded();
     boolean install = settings == null || settings.install();
     TestGate gate = TestGate.create(policies(context), guard, install);
     context.getStore(NS).put(KEY, gate);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * {@link TestGate} (or the approver or clock) as a test method or constructor parameter.
  *
  * <pre>{@code
- * @CountersignTest(guard = FinanceOps.class)
+ * @CountersignTest(checkGuarded = FinanceOps.class)
  * class FinancePolicyTest {
  *   @GatePolicy("finance") static final Policy FINANCE = FinancePolicies.finance();
  *
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 public @interface CountersignTest {
 
   /** Classes whose {@code @RequiresApproval} annotations the gate validates when it is built. */
-  Class<?>[] guard() default {};
+  Class<?>[] checkGuarded() default {};
 
   /** Whether to install the gate for woven code; set {@code false} when tests call the gate directly. */
   boolean install() default true;

@@ -8,7 +8,7 @@ import io.countersign.Reviewer;
 import io.countersign.Vote;
 import io.countersign.VoteResult;
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ public final class ScriptedApprover implements Approver {
 
   private record Step(Duration at, Vote vote) {}
 
-  private record Delivered(ApprovalRequest request, DecisionSink sink) {}
+  private record Delivered(ApprovalRequest request, VoteSink sink) {}
 
   private final ManualTimeSource clock;
   private final Map<String, Set<String>> directory = new HashMap<>();
@@ -131,7 +131,7 @@ public final class ScriptedApprover implements Approver {
   }
 
   @Override
-  public void request(ApprovalRequest request, DecisionSink votes) {
+  public void request(ApprovalRequest request, VoteSink votes) {
     List<Step> steps;
     boolean holding;
     synchronized (this) {
@@ -173,7 +173,7 @@ public final class ScriptedApprover implements Approver {
 
   /** Votes on a delivered request now, through the sink the gate bound to it. */
   public VoteResult vote(String requestId, Vote vote) {
-    DecisionSink sink;
+    VoteSink sink;
     synchronized (this) {
       sink = delivered.stream().filter(d -> d.request().id().equals(requestId)).map(Delivered::sink).findFirst().orElse(null);
     }

@@ -41,7 +41,7 @@ public final class TestGate implements AutoCloseable {
     this.trail = AuditTrail.builder().sink(sink).signer(signer).build();
     ApprovalGate.Builder gb = ApprovalGate.builder().approver(approver).auditTrail(trail).timeSource(clock);
     b.policies.forEach(gb::policy);
-    gb.guard(b.guard);
+    gb.checkGuarded(b.guard);
     this.gate = gb.build();
     if (b.install) {
       // a stale gate left by a test that did not clean up must not leak into this one
@@ -52,7 +52,7 @@ public final class TestGate implements AutoCloseable {
   }
 
   static TestGate create(Map<String, ApprovalPolicy> policies, Class<?>[] guard, boolean install) {
-    Builder b = builder().install(install).guard(guard);
+    Builder b = builder().install(install).checkGuarded(guard);
     policies.forEach(b::policy);
     return b.build();
   }
@@ -178,7 +178,7 @@ public final class TestGate implements AutoCloseable {
     }
 
     /** Classes whose annotations the gate validates at build. */
-    public Builder guard(Class<?>... classes) {
+    public Builder checkGuarded(Class<?>... classes) {
       this.guard = classes.clone();
       return this;
     }

@@ -16,7 +16,7 @@ import io.countersign.RequiresApproval;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.policy.Policy;
-import io.countersign.policy.Requirement;
+import io.countersign.ApprovalRequirement;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +53,7 @@ class TestGateTest {
 
   private static TestGate standalone() {
     return TestGate.builder().install(false).policy("vault", Policy.builder("vault").rule("all")
-        .require(Requirement.builder().approvers("group:vault-admins").timeout(Duration.ofMinutes(5))).build()).build();
+        .require(ApprovalRequirement.builder().approvers("group:vault-admins").timeout(Duration.ofMinutes(5))).build()).build();
   }
 
   @Test
@@ -115,7 +115,7 @@ class TestGateTest {
   // ------------------------------------------------------------ the extension, run through the JUnit engine
 
   /** Two tests that would interfere if they shared a gate, clock or audit trail. */
-  @CountersignTest(guard = Vault.class)
+  @CountersignTest(checkGuarded = Vault.class)
   @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
   static class IsolationSample {
     @GatePolicy("vault")

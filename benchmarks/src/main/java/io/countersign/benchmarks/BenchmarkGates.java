@@ -68,7 +68,7 @@ public final class BenchmarkGates {
     ApprovalPolicy allow = (invocation, caller, rule) -> ALLOW;
     ApprovalPolicy allowWithDigest = new ApprovalPolicy() {
       @Override
-      public PolicyDecision decide(io.countersign.Invocation invocation, CallContext caller, io.countersign.ApprovalRule rule) {
+      public PolicyDecision decide(io.countersign.Invocation invocation, CallContext caller, io.countersign.ApprovalRequirement rule) {
         return ALLOW;
       }
 
@@ -82,7 +82,7 @@ public final class BenchmarkGates {
         .policy(ALLOW_POLICY, allow)
         .policy(ALLOW_POLICY_WITH_DIGEST, allowWithDigest)
         .policy(DENY_POLICY, (invocation, caller, rule) -> DENY)
-        .guard(GuardedOperations.class);
+        .checkGuarded(GuardedOperations.class);
   }
 
   /** Installs {@code gate} for woven code, replacing (and closing) any gate a previous run left installed. */

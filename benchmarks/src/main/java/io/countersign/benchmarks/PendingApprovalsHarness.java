@@ -7,7 +7,7 @@ import io.countersign.RequestState;
 import io.countersign.Vote;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -43,7 +43,7 @@ public final class PendingApprovalsHarness {
     final Map<String, Long> decidedAt = new ConcurrentHashMap<>();
 
     @Override
-    public void request(ApprovalRequest request, DecisionSink votes) {
+    public void request(ApprovalRequest request, VoteSink votes) {
       lastOpened.set(request.id());
     }
 

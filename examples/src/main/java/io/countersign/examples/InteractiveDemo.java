@@ -45,7 +45,7 @@ public final class InteractiveDemo {
     InMemoryAuditSink audit = new InMemoryAuditSink();
     Ed25519Signer signer = Ed25519Signer.generate("demo-key");
     ApprovalGate gate = ApprovalGate.builder().approver(approver).auditSink(audit).signer(signer)
-        .guard(Operations.class).build();
+        .checkGuarded(Operations.class).build();
     Countersign.install(gate);
     String token = BearerTokenAuthenticator.newToken();
     BearerTokenAuthenticator reviewers = BearerTokenAuthenticator.builder().token(token, BOB).build();

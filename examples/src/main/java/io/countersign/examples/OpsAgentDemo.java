@@ -145,7 +145,7 @@ public final class OpsAgentDemo {
     ApprovalGate.Builder builder = ApprovalGate.builder()
         .approver(approver)
         .auditTrail(trail)
-        .guard(Operations.class); // the annotations are checked now, not on the first call
+        .checkGuarded(Operations.class); // the annotations are checked now, not on the first call
     if (manualClock != null) {
       builder.timeSource(manualClock);
     }
@@ -213,9 +213,9 @@ public final class OpsAgentDemo {
       return null;
     });
     ApprovalRequest request = announce(3, approver.awaitRequest(WAIT));
-    out.println("    (no reviewer answers; waiting for the " + request.rule().timeout() + " deadline)");
+    out.println("    (no reviewer answers; waiting for the " + request.requirement().timeout() + " deadline)");
     if (manualClock != null) {
-      manualClock.advance(request.rule().timeout());
+      manualClock.advance(request.requirement().timeout());
     }
     return outcome(call);
   }
@@ -231,8 +231,8 @@ public final class OpsAgentDemo {
     out.println("    request    " + shortId(r.id()) + "  " + r.method());
     out.println("    why        " + r.justification());
     out.println("    arguments  " + r.arguments().stream().map(OpsAgentDemo::describe).collect(Collectors.joining(", ")));
-    out.println("    needs      " + r.rule().quorum() + " approval(s) from " + String.join(", ", r.rule().approvers())
-        + " within " + r.rule().timeout());
+    out.println("    needs      " + r.requirement().quorum() + " approval(s) from " + String.join(", ", r.requirement().approvers())
+        + " within " + r.requirement().timeout());
     return r;
   }
 

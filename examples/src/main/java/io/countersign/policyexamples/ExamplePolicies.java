@@ -4,7 +4,7 @@ import io.countersign.ActorKind;
 import io.countersign.policy.Condition;
 import io.countersign.policy.Escalation;
 import io.countersign.policy.Policy;
-import io.countersign.policy.Requirement;
+import io.countersign.ApprovalRequirement;
 import io.countersign.policy.cel.CelPolicyLoader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +29,7 @@ public final class ExamplePolicies {
     return Policy.builder("finance").version("1")
         .rule("large-finance")
             .when(Condition.argGreaterThan("rows", 10_000).or(Condition.argGreaterThan("amount", 10_000)))
-            .require(Requirement.builder().approvers("group:finance-leads").quorum(2).timeout(Duration.ofMinutes(30)))
+            .require(ApprovalRequirement.builder().approvers("group:finance-leads").quorum(2).timeout(Duration.ofMinutes(30)))
         .rule("small-finance").allow()
         .build();
   }
@@ -41,9 +41,9 @@ public final class ExamplePolicies {
             .when(Condition.environment("env", "staging").and(Condition.actorKind(ActorKind.HUMAN))).allow()
         .rule("iam-by-agent")
             .when(Condition.actionStartsWith("iam.").and(Condition.actorKind(ActorKind.AGENT)))
-            .require(Requirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
+            .require(ApprovalRequirement.builder().approvers("group:security").timeout(Duration.ofMinutes(10))
                 .escalation(Escalation.after(Duration.ofMinutes(5), "group:security-oncall")))
-        .otherwiseRequire(Requirement.builder().approvers("group:sre").timeout(Duration.ofMinutes(30)).build())
+        .otherwiseRequire(ApprovalRequirement.builder().approvers("group:sre").timeout(Duration.ofMinutes(30)).build())
         .build();
   }
 

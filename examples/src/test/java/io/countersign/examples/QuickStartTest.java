@@ -47,7 +47,7 @@ class QuickStartTest {
         .approver(approver)
         .auditSink(new Slf4jAuditSink())
         .signer(Ed25519Signer.generate("ops-key-1"))
-        .guard(Ops.class)
+        .checkGuarded(Ops.class)
         .build());
     CompletableFuture<Void> call = CompletableFuture.runAsync(() ->
         ActorContext.runAs(Actor.agent("ops-agent", "alice"), "ticket OPS-42", () -> ops.pushConfig("prod", body)));

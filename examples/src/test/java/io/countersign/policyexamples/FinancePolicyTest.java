@@ -16,7 +16,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** "Exports of more than 10,000 rows or payments over 10,000 need 2 of finance-leads", tested with the kit. */
-@CountersignTest(guard = FinanceOps.class)
+@CountersignTest(checkGuarded = FinanceOps.class)
 class FinancePolicyTest {
 
   @GatePolicy("finance")

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.countersign.Actor;
 import io.countersign.ApprovalExpiredException;
 import io.countersign.ApprovalRequest;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.Reviewer;
 import io.countersign.VoteResult;
 import io.countersign.policy.Policy;
-import io.countersign.policy.Requirement;
+import io.countersign.ApprovalRequirement;
 import io.countersign.test.CountersignTest;
 import io.countersign.test.GatePolicy;
 import io.countersign.test.TestGate;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * "Staging changes by a human are allowed; any IAM change by an agent needs 1 of security within
  * 10 minutes", tested with the kit and the fake clock (no test waits in real time).
  */
-@CountersignTest(guard = InfraOps.class)
+@CountersignTest(checkGuarded = InfraOps.class)
 class OpsPolicyTest {
 
   /** The application's environment attribute, read by the policy at each call. */
@@ -113,14 +113,14 @@ class OpsPolicyTest {
   @Test
   void iamEscalationMakesTheOnCallGroupEligibleOnlyAfterFiveMinutes(TestGate gate) {
     // the policy model's part of escalation, on the kit's fake clock (the gate applies it at runtime)
-    Requirement iam = ops.rule("iam-by-agent").orElseThrow().requirement();
+    ApprovalRequirement iam = ops.rule("iam-by-agent").orElseThrow().requirement();
     Instant opened = gate.clock().now();
     Reviewer olga = gate.approver().reviewer("olga");
 
     gate.clock().advance(Duration.ofMinutes(4));
-    ApprovalRule atFour = iam.ruleAt(Duration.between(opened, gate.clock().now()));
+    ApprovalRequirement atFour = iam.at(Duration.between(opened, gate.clock().now()));
     gate.clock().advance(Duration.ofMinutes(1));
-    ApprovalRule atFive = iam.ruleAt(Duration.between(opened, gate.clock().now()));
+    ApprovalRequirement atFive = iam.at(Duration.between(opened, gate.clock().now()));
 
     assertThat(atFour.isEligible(olga)).isFalse();
     assertThat(atFive.isEligible(olga)).isTrue();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The same example rules loaded from {@code policies/ops.yaml} (CEL conditions) and registered under
  * both names the example services use.
  */
-@CountersignTest(guard = {FinanceOps.class, InfraOps.class})
+@CountersignTest(checkGuarded = {FinanceOps.class, InfraOps.class})
 class PolicyFileExamplesTest {
 
   /** Loaded (and its CEL compiled) once per class, so the one-time CEL class loading is not counted in a test. */

@@ -69,7 +69,7 @@ public final class AgentDemo {
     Ed25519Signer signer = Ed25519Signer.generate("agent-demo-key");
     ApprovalGate gate = ApprovalGate.builder()
         .approver(approver).auditSink(sink).signer(signer)
-        .guard(SupportTools.class)
+        .checkGuarded(SupportTools.class)
         .build();
     Countersign.install(gate);
     AtomicBoolean done = new AtomicBoolean();

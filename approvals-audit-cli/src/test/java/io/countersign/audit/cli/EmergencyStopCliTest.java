@@ -3,7 +3,7 @@ package io.countersign.audit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.ApprovalGate;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.ManualTimeSource;
 import io.countersign.Reviewer;
 import io.countersign.Vote;
@@ -57,7 +57,7 @@ class EmergencyStopCliTest {
     void start() throws IOException {
         gate = ApprovalGate.builder().approver(web).auditSink(audit).signer(Ed25519Signer.generate("cli-key"))
                 .timeSource(new ManualTimeSource())
-                .emergencyStop(new ApprovalRule(Set.of(), Set.of("incident-commanders"), 1, Duration.ofMinutes(30), false))
+                .emergencyStop(ApprovalRequirement.of(Set.of(), Set.of("incident-commanders"), 1, Duration.ofMinutes(30), false))
                 .build();
         server = serve(true);
     }

@@ -103,7 +103,7 @@ final class GeneratedTrail {
     // The trail gets the manual clock too, so that its own events (the closing checkpoint) share the timeline.
     AuditTrail auditTrail = AuditTrail.builder().sink(sink).signer(signer).timeSource(time).build();
     try (ApprovalGate gate = ApprovalGate.builder().approver(approver[0]).auditTrail(auditTrail).timeSource(time)
-        .guard(Ops.class).build()) {
+        .checkGuarded(Ops.class).build()) {
       for (int i = 0; i < requests; i++) {
         current.set(i);
         int script = i % 10;

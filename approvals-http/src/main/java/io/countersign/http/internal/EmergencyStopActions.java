@@ -3,7 +3,7 @@ package io.countersign.http.internal;
 import io.countersign.ApprovalDeniedException;
 import io.countersign.ApprovalGate;
 import io.countersign.ApprovalRejectedException;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.HaltStatus;
 import io.countersign.Reviewer;
 import java.util.Objects;
@@ -59,7 +59,7 @@ public final class EmergencyStopActions {
   }
 
   /** The gate's emergency stop rule, if any. */
-  public Optional<ApprovalRule> rule() {
+  public Optional<ApprovalRequirement> rule() {
     return gate.emergencyStopRule();
   }
 

@@ -460,11 +460,11 @@ public final class PageHandler implements HttpHandler {
         .append(s.approvals()).append(" of ").append(s.quorum()).append("</strong> approvals needed</p>")
         .append("<div class=\"bar\"><span class=\"w").append(pct / 10 * 10).append("\"></span></div>")
         .append("<p class=\"small muted\">Eligible: ");
-    List<String> approvers = r.rule().approvers();
+    List<String> approvers = r.requirement().approvers();
     for (String a : approvers) {
       b.append("<span class=\"chip\">").append(esc(a)).append("</span> ");
     }
-    b.append("</p><p class=\"small muted\">Approvals ").append(r.rule().reasonRequired() ? "need a reason" : "need no reason")
+    b.append("</p><p class=\"small muted\">Approvals ").append(r.requirement().reasonRequired() ? "need a reason" : "need no reason")
         .append("; a deny always needs one. The requester and whoever it acts for cannot vote.</p>");
     if (s.votes().isEmpty()) {
       b.append("<p class=\"muted\" id=\"votes\">No votes yet.</p>");
@@ -507,11 +507,11 @@ public final class PageHandler implements HttpHandler {
     b.append("<section class=\"card\"><h2>Policy</h2><dl class=\"facts\">");
     if (r.policy() != null) {
       b.append(fact("Policy", r.policy().id() + (r.policy().version() == null ? "" : " v" + r.policy().version()), "policy"));
-      if (r.policy().rule() != null) {
-        b.append(fact("Rule", r.policy().rule(), null));
+      if (r.policy().ruleName() != null) {
+        b.append(fact("Rule", r.policy().ruleName(), null));
       }
     }
-    b.append(fact("Timeout", r.rule().timeout().toString().substring(2).toLowerCase(), null));
+    b.append(fact("Timeout", r.requirement().timeout().toString().substring(2).toLowerCase(), null));
     if (r.policy() != null && r.policy().digest() != null) {
       b.append("<dt>Digest</dt><dd><code class=\"digest\">").append(esc(r.policy().digest())).append("</code></dd>");
     }
@@ -526,7 +526,7 @@ public final class PageHandler implements HttpHandler {
       b.append("<form method=\"post\" class=\"stack\" id=\"vote-form\" action=\"").append(esc(detailPath(base, r.id()))).append("/vote\">")
           .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(esc(session.csrfToken())).append("\">")
           .append("<label for=\"reason\">Reason <span class=\"muted small\">(required to deny")
-          .append(r.rule().reasonRequired() ? " and to approve" : "").append(")</span></label>")
+          .append(r.requirement().reasonRequired() ? " and to approve" : "").append(")</span></label>")
           .append("<textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"").append(ApiHandler.MAX_REASON_LENGTH).append("\">")
           .append(esc(reasonDraft)).append("</textarea>")
           .append("<div class=\"buttons\"><button class=\"btn approve\" id=\"approve\" type=\"submit\" name=\"decision\" value=\"APPROVE\">Approve</button>")

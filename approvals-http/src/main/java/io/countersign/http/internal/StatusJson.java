@@ -44,14 +44,14 @@ public final class StatusJson {
       policy.put("id", r.policy().id());
       policy.put("version", r.policy().version());
       policy.put("digest", r.policy().digest());
-      policy.put("rule", r.policy().rule());
+      policy.put("rule", r.policy().ruleName());
     }
     ObjectNode rule = n.putObject("rule");
     ArrayNode approvers = rule.putArray("approvers");
-    r.rule().approvers().forEach(approvers::add);
-    rule.put("quorum", r.rule().quorum());
-    rule.put("timeout", r.rule().timeout().toString());
-    rule.put("reasonRequired", r.rule().reasonRequired());
+    r.requirement().approvers().forEach(approvers::add);
+    rule.put("quorum", r.requirement().quorum());
+    rule.put("timeout", r.requirement().timeout().toString());
+    rule.put("reasonRequired", r.requirement().reasonRequired());
     n.put("approvals", status.approvals());
     n.put("quorum", status.quorum());
     ArrayNode votes = n.putArray("votes");

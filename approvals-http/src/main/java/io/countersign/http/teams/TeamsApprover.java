@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.ApprovalRequest;
 import io.countersign.http.internal.Texts;
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -82,7 +82,7 @@ public final class TeamsApprover implements Approver {
   }
 
   @Override
-  public void request(ApprovalRequest request, DecisionSink votes) throws TeamsDeliveryException, InterruptedException {
+  public void request(ApprovalRequest request, VoteSink votes) throws TeamsDeliveryException, InterruptedException {
     byte[] body;
     try {
       body = MAPPER.writeValueAsBytes(card(request));
@@ -147,7 +147,7 @@ public final class TeamsApprover implements Approver {
       fact(facts, "On behalf of", r.actor().onBehalfOf());
     }
     fact(facts, "Justification", r.justification() == null ? "none given" : r.justification());
-    fact(facts, "Approvers", r.rule().quorum() + " of " + String.join(", ", r.rule().approvers()));
+    fact(facts, "Approvers", r.requirement().quorum() + " of " + String.join(", ", r.requirement().approvers()));
     fact(facts, "Decide by", WHEN.format(r.deadline()));
     fact(facts, "Request id", r.id());
     ObjectNode open = card.putArray("actions").addObject();

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.countersign.Actor;
 import io.countersign.ApprovalRequest;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.ApprovalUnavailableException;
 import io.countersign.Argument;
 import io.countersign.CompositeApprover;
@@ -95,7 +95,7 @@ class TeamsApproverTest {
     return new ApprovalRequest("req-42", "Deploy to production", "Deployments#deploy", Actor.agent("ops-agent-7", "dave"),
         justification, null, List.of(new Argument("token", "String", Argument.REDACTED, true),
             new Argument("env", "String", "\"prod-secret-cluster\"", false)),
-        "ab".repeat(32), ApprovalRule.of(new String[] {"group:sre-leads"}, 1, Duration.ofMinutes(15), false),
+        "ab".repeat(32), ApprovalRequirement.of(new String[] {"group:sre-leads"}, 1, Duration.ofMinutes(15), false),
         new PolicyRef("annotation", "1", "cd".repeat(32), null), Instant.parse("2026-01-01T00:00:00Z"),
         Instant.parse("2026-01-01T00:15:00Z"));
   }

@@ -24,13 +24,13 @@ import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.policy.Condition;
 import io.countersign.policy.Escalation;
 import io.countersign.policy.Policy;
 import io.countersign.policy.PolicyInput;
 import io.countersign.policy.PolicyRule;
-import io.countersign.policy.Requirement;
+import io.countersign.ApprovalRequirement;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -446,7 +446,7 @@ public final class CelPolicyLoader {
       };
     }
 
-    private record Effect(String kind, String reason, Requirement requirement) {}
+    private record Effect(String kind, String reason, ApprovalRequirement requirement) {}
 
     private Effect effect(JsonNode node, String path, boolean isRule) {
       List<String> present = new ArrayList<>();
@@ -480,12 +480,12 @@ public final class CelPolicyLoader {
           bad(at, v, "deny must be true or the reason shown to the caller (a string)");
           return null;
         default:
-          Requirement r = requirement(v, at);
+          ApprovalRequirement r = requirement(v, at);
           return r == null ? null : new Effect(kind, null, r);
       }
     }
 
-    private Requirement requirement(JsonNode node, String path) {
+    private ApprovalRequirement requirement(JsonNode node, String path) {
       if (!node.isObject()) {
         bad(path, node, "require must be a mapping with approvers, quorum, timeout, reasonRequired, escalate");
         return null;
@@ -493,7 +493,7 @@ public final class CelPolicyLoader {
       unknownFields(node, path, REQUIRE_FIELDS);
       int problemsBefore = problems.size();
       List<String> approvers = approvers(node, path, true);
-      Requirement.Builder b = Requirement.builder();
+      ApprovalRequirement.Builder b = ApprovalRequirement.builder();
       int quorum = 1;
       if (node.has("quorum")) {
         JsonNode q = node.get("quorum");
@@ -503,7 +503,7 @@ public final class CelPolicyLoader {
           quorum = q.intValue();
         }
       }
-      Duration timeout = node.has("timeout") ? duration(node.get("timeout"), path + ".timeout") : Requirement.DEFAULT_TIMEOUT;
+      Duration timeout = node.has("timeout") ? duration(node.get("timeout"), path + ".timeout") : ApprovalRequirement.DEFAULT_TIMEOUT;
       if (node.has("reasonRequired") && !node.get("reasonRequired").isBoolean()) {
         bad(path + ".reasonRequired", node.get("reasonRequired"), "reasonRequired must be true or false");
       }
@@ -574,8 +574,8 @@ public final class CelPolicyLoader {
       boolean ok = true;
       for (int i = 0; i < list.size(); i++) {
         String a = list.get(i).strip();
-        if (a.startsWith(ApprovalRule.GROUP_PREFIX)) {
-          String group = a.substring(ApprovalRule.GROUP_PREFIX.length()).strip();
+        if (a.startsWith(ApprovalRequirement.GROUP_PREFIX)) {
+          String group = a.substring(ApprovalRequirement.GROUP_PREFIX.length()).strip();
           if (group.isEmpty()) {
             bad(path + ".approvers[" + i + "]", node.get("approvers").get(i), "approver names no group");
             ok = false;
@@ -594,8 +594,8 @@ public final class CelPolicyLoader {
       boolean countable = true;
       for (String a : approvers) {
         String s = a.strip();
-        if (s.startsWith(ApprovalRule.GROUP_PREFIX)) {
-          Set<String> members = groupMembers.get(s.substring(ApprovalRule.GROUP_PREFIX.length()).strip());
+        if (s.startsWith(ApprovalRequirement.GROUP_PREFIX)) {
+          Set<String> members = groupMembers.get(s.substring(ApprovalRequirement.GROUP_PREFIX.length()).strip());
           if (members == null) {
             countable = false;
           } else {

@@ -54,9 +54,9 @@ class CelPolicyLoaderTest {
 
     PolicyDecision big = decide(p, "export", Actor.human("carol"), "prod", "rows", 20_000);
     assertThat(big.ruleName()).isEqualTo("large-finance");
-    assertThat(big.rule().quorum()).isEqualTo(2);
-    assertThat(big.rule().groups()).containsExactly("finance-leads");
-    assertThat(big.rule().reasonRequired()).isTrue();
+    assertThat(big.requirement().quorum()).isEqualTo(2);
+    assertThat(big.requirement().groups()).containsExactly("finance-leads");
+    assertThat(big.requirement().reasonRequired()).isTrue();
     assertThat(decide(p, "pay", Actor.human("carol"), "prod", "amount", new BigDecimal("10000.50")).ruleName()).isEqualTo("large-finance");
     assertThat(decide(p, "pay", Actor.human("carol"), "prod", "amount", 9_999L).kind()).isEqualTo(PolicyDecision.Kind.ALLOW);
 
@@ -65,8 +65,8 @@ class CelPolicyLoaderTest {
 
     PolicyDecision iam = decide(p, "iam.grantRole", Actor.agent("ops-agent", "alice"), "prod");
     assertThat(iam.ruleName()).isEqualTo("iam-by-agent");
-    assertThat(iam.rule().timeout()).isEqualTo(Duration.ofMinutes(10));
-    assertThat(p.rule("iam-by-agent").orElseThrow().requirement().escalation().orElseThrow().recipients())
+    assertThat(iam.requirement().timeout()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(p.rule("iam-by-agent").orElseThrow().requirement().escalation().recipients())
         .containsExactly("group:security-oncall", "ciso");
 
     PolicyDecision frozen = decide(p, "deploy", Actor.agent("bot", "intern-ian"), "prod");

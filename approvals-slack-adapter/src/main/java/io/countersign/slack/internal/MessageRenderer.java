@@ -68,9 +68,9 @@ public final class MessageRenderer {
     fields.add(markdownText("*Requested by*\n" + actor(r.actor())));
     fields.add(markdownText("*On behalf of*\n" + (r.actor().onBehalfOf() == null ? "—" : escape(r.actor().onBehalfOf()))));
     fields.add(markdownText("*Approvals*\n" + status.approvals() + " of " + status.quorum() + " approvals"
-        + " from " + escape(String.join(", ", r.rule().approvers()))));
+        + " from " + escape(String.join(", ", r.requirement().approvers()))));
     fields.add(markdownText("*Policy*\n" + escape(r.policy().id()) + " v" + escape(r.policy().version())
-        + (r.policy().rule() == null ? "" : " (" + escape(cut(r.policy().rule(), 100)) + ")")));
+        + (r.policy().ruleName() == null ? "" : " (" + escape(cut(r.policy().ruleName(), 100)) + ")")));
     fields.add(markdownText("*Deadline*\n" + date(r.deadline())));
     fields.add(markdownText("*Request id*\n`" + escape(r.id()) + "`"));
     blocks.add(SectionBlock.builder().fields(fields).build());
@@ -161,7 +161,7 @@ public final class MessageRenderer {
         .confirm(ConfirmationDialogObject.builder().title(plainText("Approve this action?"))
             .text(markdownText("This lets *" + action + "* run with the arguments shown (digest `"
                 + shortDigest(r.argsDigest()) + "`)."
-                + (r.rule().reasonRequired() ? " You will be asked for a reason." : "")))
+                + (r.requirement().reasonRequired() ? " You will be asked for a reason." : "")))
             .confirm(plainText("Approve")).deny(plainText("Cancel")).style("primary").build())
         .build();
     ButtonElement deny = ButtonElement.builder().actionId(DENY_ACTION).style("danger").value(r.id())

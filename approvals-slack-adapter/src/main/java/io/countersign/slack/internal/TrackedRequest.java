@@ -3,7 +3,7 @@ package io.countersign.slack.internal;
 import io.countersign.ApprovalRequest;
 import io.countersign.ApprovalStatus;
 import io.countersign.RequestState;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TrackedRequest {
 
   private final ApprovalRequest request;
-  private final DecisionSink sink;
+  private final VoteSink sink;
   private final Map<String, String> slackUserIdsByReviewer = new ConcurrentHashMap<>();
   private final Object renderLock = new Object();
   private final java.util.concurrent.CountDownLatch delivery = new java.util.concurrent.CountDownLatch(1);
@@ -31,7 +31,7 @@ public final class TrackedRequest {
   private ApprovalStatus latest;
   private ApprovalStatus rendered;
 
-  public TrackedRequest(ApprovalRequest request, DecisionSink sink) {
+  public TrackedRequest(ApprovalRequest request, VoteSink sink) {
     this.request = Objects.requireNonNull(request, "request");
     this.sink = Objects.requireNonNull(sink, "sink");
     this.latest = new ApprovalStatus(request, RequestState.PENDING, List.of(), 0, null, null);
@@ -43,7 +43,7 @@ public final class TrackedRequest {
   }
 
   /** The gate's sink bound to this request (never to another). */
-  public DecisionSink sink() {
+  public VoteSink sink() {
     return sink;
   }
 

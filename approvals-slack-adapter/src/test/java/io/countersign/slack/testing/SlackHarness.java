@@ -7,7 +7,7 @@ import com.slack.api.SlackConfig;
 import io.countersign.Actor;
 import io.countersign.ActorContext;
 import io.countersign.ApprovalGate;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
 import io.countersign.ManualTimeSource;
@@ -67,7 +67,7 @@ public final class SlackHarness implements AutoCloseable {
   /** Where the slash commands are served. */
   public static final String COMMANDS_PATH = "/slack/commands";
   /** Who may halt and approve a resume in {@link #withEmergencyStop}: the incident commanders, one approval, reason required. */
-  public static final ApprovalRule CONTROLLERS = new ApprovalRule(Set.of(), Set.of("incident-commanders"), 1,
+  public static final ApprovalRequirement CONTROLLERS = ApprovalRequirement.of(Set.of(), Set.of("incident-commanders"), 1,
       Duration.ofMinutes(30), true);
 
   /** An agent acting for alice (who is, on purpose, in the eligible group). */
@@ -119,7 +119,7 @@ public final class SlackHarness implements AutoCloseable {
   }
 
   private SlackHarness(Consumer<SlackApprover.Builder> customize, boolean slackReachable, boolean directExecutor,
-      ApprovalRule controllers) {
+      ApprovalRequirement controllers) {
     SlackConfig config = new SlackConfig();
     config.setMethodsEndpointUrlPrefix(slackReachable ? slack.methodsUrlPrefix() : "http://127.0.0.1:" + freePort() + "/api/");
     config.setStatsEnabled(false);
@@ -150,7 +150,7 @@ public final class SlackHarness implements AutoCloseable {
         .auditSink(audit)
         .signer(signer)
         .timeSource(time)
-        .guard(Ops.class);
+        .checkGuarded(Ops.class);
     if (controllers != null) {
       gb.emergencyStop(controllers);
     }

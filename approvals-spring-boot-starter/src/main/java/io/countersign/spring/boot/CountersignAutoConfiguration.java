@@ -126,7 +126,7 @@ public class CountersignAutoConfiguration {
 
     List<Class<?>> guarded = GuardedBeans.find(beanFactory);
     GuardedBeans.check(guarded, properties.getAop().getSelfInvocation());
-    ApprovalGate gate = builder.guard(guarded.toArray(Class<?>[]::new)).build();
+    ApprovalGate gate = builder.checkGuarded(guarded.toArray(Class<?>[]::new)).build();
     LOG.info("Countersign guards {} bean class(es) with @RequiresApproval: {}", guarded.size(),
         guarded.stream().map(Class::getSimpleName).toList());
     return gate;

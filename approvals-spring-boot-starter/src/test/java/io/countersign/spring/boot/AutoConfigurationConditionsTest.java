@@ -72,7 +72,7 @@ class AutoConfigurationConditionsTest {
   void applicationsApproverReplacesTheInMemoryOne() {
     Approver own = new Approver() {
       @Override
-      public void request(io.countersign.ApprovalRequest request, io.countersign.spi.DecisionSink votes) {}
+      public void request(io.countersign.ApprovalRequest request, io.countersign.spi.VoteSink votes) {}
 
       @Override
       public void update(io.countersign.ApprovalStatus status) {}

@@ -8,7 +8,7 @@ import io.countersign.VoteResult;
  * used to vote on another one. Thread-safe; every vote, counted or refused, is recorded.
  */
 @FunctionalInterface
-public interface DecisionSink {
+public interface VoteSink {
 
   /** Submits a vote and says whether it was counted and, if not, why. */
   VoteResult vote(Vote vote);

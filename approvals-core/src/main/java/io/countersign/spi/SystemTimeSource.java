@@ -1,6 +1,5 @@
-package io.countersign.internal;
+package io.countersign.spi;
 
-import io.countersign.spi.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
@@ -12,14 +11,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The wall clock and one shared daemon timer thread: pending requests hold no thread of their own,
+ * The wall clock and one shared daemon timer thread ({@link TimeSource#system()}; package-private so
+ * that the public API never names an implementation type): pending requests hold no thread of their own,
  * only a scheduled deadline. Due tasks are handed to a small worker pool, because ending a request
  * waits for the audit trail to confirm the DECIDED event; one slow sink must not delay every other
  * request's deadline.
  */
-public final class SystemTimeSource implements TimeSource {
+final class SystemTimeSource implements TimeSource {
 
-  public static final SystemTimeSource INSTANCE = new SystemTimeSource();
+  static final SystemTimeSource INSTANCE = new SystemTimeSource();
 
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService workers;
