@@ -51,6 +51,10 @@ final class Admission {
     this.halt = halt;
   }
 
+  /**
+   * Admits one call: {@code null} when it may run without approval (the hot path records nothing),
+   * else what its approval request needs. Throws, recorded, when the call is denied outright.
+   */
   Admitted admit(Invocation invocation) {
     GuardedMethod gm = resolve(invocation.method());
     CallContext caller;
