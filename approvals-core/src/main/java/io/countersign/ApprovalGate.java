@@ -4,6 +4,7 @@ import io.countersign.audit.AuditTrail;
 import io.countersign.internal.GateEngine;
 import io.countersign.internal.GateSettings;
 import io.countersign.internal.InMemoryRequestStore;
+import io.countersign.internal.PolicyMethods;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
@@ -62,10 +63,12 @@ public final class ApprovalGate implements AutoCloseable {
 
   private final GateEngine engine;
   private final ApprovalRequirement emergencyStop;
+  private final Map<String, ApprovalPolicy> policies;
 
   private ApprovalGate(GateSettings settings) {
     this.engine = new GateEngine(settings);
     this.emergencyStop = settings.emergencyStop();
+    this.policies = settings.policies();
   }
 
   /** A builder; {@link Builder#approver} and at least one {@link Builder#auditSink} are required. */
@@ -141,12 +144,15 @@ public final class ApprovalGate implements AutoCloseable {
   }
 
   /**
-   * Checks the {@link RequiresApproval} annotations of these classes now.
+   * Checks the {@link RequiresApproval} annotations of these classes now, and each named policy
+   * against the methods that select it ({@link ApprovalPolicy#checkMethods}).
    *
    * @throws ApprovalConfigurationException naming each bad method, attribute and value
    */
   public void validate(Class<?>... classes) {
     engine.validate(List.of(classes));
+    // S49: each policy's conditions against the parameters of the methods selecting it
+    PolicyMethods.check(List.of(classes), policies);
   }
 
   /** Cancels every pending request of this instance (their callers are denied) and closes the request store and the audit trail. */

@@ -82,7 +82,7 @@ final class Admission {
       PolicyDecision decision;
       try {
         decision = policy.decide(invocation, caller, gm.annotationRule());
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // S50: an Error (StackOverflowError...) from a policy also denies and is recorded below
         LOG.error("Policy '{}' failed for {}; denying (fail closed)", gm.policyName(), gm.methodId(), e);
         decision = null;
       }

@@ -2,6 +2,7 @@ package io.countersign.policy;
 
 import io.countersign.ActorKind;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -23,6 +24,22 @@ public interface Condition {
   String description();
 
   /**
+   * Checks this condition against one guarded method it applies to, at startup (scenario S49):
+   * the arguments it reads must exist (on this method, or on another method of {@code scope} when
+   * it tolerates their absence), have types it can compare, and have known names. Returns the
+   * problems, each a sentence naming what is read and how to fix it; empty if none.
+   *
+   * <p>The default checks nothing: a predicate built with {@link #of} reads arguments the library
+   * cannot see. Prefer the argument conditions below, or a policy file, whose reads are checked.
+   *
+   * @param method the method to check against
+   * @param scope every guarded method the policy applies to (including {@code method})
+   */
+  default List<String> check(ArgumentSchema method, List<ArgumentSchema> scope) {
+    return List.of();
+  }
+
+  /**
    * A condition from any predicate.
    *
    * @param description what it tests, in words or an expression; covered by the policy digest
@@ -33,22 +50,7 @@ public interface Condition {
           + (description == null ? "null" : "'" + description + "'"));
     }
     Objects.requireNonNull(test, "condition test");
-    return new Condition() {
-      @Override
-      public boolean test(PolicyInput input) {
-        return test.test(input);
-      }
-
-      @Override
-      public String description() {
-        return description;
-      }
-
-      @Override
-      public String toString() {
-        return description;
-      }
-    };
+    return new CheckedCondition(description, test, (method, scope) -> List.of());
   }
 
   /** Matches every call. */
@@ -90,7 +92,8 @@ public interface Condition {
   /** The argument {@code name} equals {@code value}. */
   static Condition argEquals(String name, Object value) {
     Objects.requireNonNull(name, "name");
-    return of("args." + name + " == " + quoted(value), in -> Objects.equals(value, in.arg(name)));
+    return CheckedCondition.readingArg("args." + name + " == " + quoted(value), name, false,
+        in -> Objects.equals(value, in.arg(name)));
   }
 
   /**
@@ -100,7 +103,7 @@ public interface Condition {
   static Condition argGreaterThan(String name, long threshold) {
     Objects.requireNonNull(name, "name");
     BigDecimal limit = BigDecimal.valueOf(threshold);
-    return of("args." + name + " > " + threshold, in -> {
+    return CheckedCondition.readingArg("args." + name + " > " + threshold, name, true, in -> {
       BigDecimal v = decimal(in.arg(name));
       return v != null && v.compareTo(limit) > 0;
     });
@@ -110,20 +113,22 @@ public interface Condition {
   default Condition and(Condition other) {
     Objects.requireNonNull(other, "other");
     Condition self = this;
-    return of("(" + description() + ") && (" + other.description() + ")", in -> self.test(in) && other.test(in));
+    return CheckedCondition.both("(" + description() + ") && (" + other.description() + ")", self, other,
+        in -> self.test(in) && other.test(in));
   }
 
   /** This or {@code other} matches (evaluated left to right, short-circuit). */
   default Condition or(Condition other) {
     Objects.requireNonNull(other, "other");
     Condition self = this;
-    return of("(" + description() + ") || (" + other.description() + ")", in -> self.test(in) || other.test(in));
+    return CheckedCondition.both("(" + description() + ") || (" + other.description() + ")", self, other,
+        in -> self.test(in) || other.test(in));
   }
 
   /** This does not match. */
   default Condition negate() {
     Condition self = this;
-    return of("!(" + description() + ")", in -> !self.test(in));
+    return new CheckedCondition("!(" + description() + ")", in -> !self.test(in), self::check);
   }
 
   private static String quoted(Object value) {

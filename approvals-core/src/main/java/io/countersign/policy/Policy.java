@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.ActorContext;
+import io.countersign.ApprovalConfigurationException;
 import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
@@ -11,6 +12,7 @@ import io.countersign.internal.CanonicalJson;
 import io.countersign.internal.Hashing;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.PolicyDecision;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -189,6 +191,40 @@ public final class Policy implements ApprovalPolicy {
       decision = otherwise.decision();
     }
     return new Explanation(name, version, digest, steps, fellThrough ? otherwise : rule(decision.ruleName()).orElseThrow(), decision);
+  }
+
+  /**
+   * Checks every rule's condition against the guarded methods that select this policy, so that a
+   * condition reading an argument no method has, of a type it cannot compare, or by a name the JVM
+   * does not know fails at startup instead of silently never matching (scenario S49). The gate calls
+   * it for the classes given to {@code ApprovalGate.Builder.guard}.
+   *
+   * @throws ApprovalConfigurationException listing each problem with the policy, rule, condition, method and fix
+   */
+  @Override
+  public void checkMethods(List<Method> methods) {
+    List<String> problems = problemsWith(methods);
+    if (!problems.isEmpty()) {
+      throw new ApprovalConfigurationException("policy '" + name + "' does not fit the methods it guards ("
+          + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n  " + String.join("\n  ", problems));
+    }
+  }
+
+  /** What {@link #checkMethods} reports, one line per problem; empty if this policy fits {@code methods}. */
+  public List<String> problemsWith(List<Method> methods) {
+    List<ArgumentSchema> scope = methods.stream().map(ArgumentSchema::of).toList();
+    List<String> problems = new ArrayList<>();
+    List<PolicyRule> all = new ArrayList<>(rules);
+    all.add(otherwise);
+    for (PolicyRule rule : all) {
+      for (ArgumentSchema method : scope) {
+        for (String problem : rule.when().check(method, scope)) {
+          problems.add("rule '" + rule.name() + "' when `" + rule.when().description() + "` on " + method.methodId()
+              + ": " + problem);
+        }
+      }
+    }
+    return problems;
   }
 
   @Override

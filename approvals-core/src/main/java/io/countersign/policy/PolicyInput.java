@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -30,6 +31,7 @@ public final class PolicyInput {
   private final String actorId;
   private final String onBehalfOf;
   private final Map<String, Object> environment;
+  private final boolean argNamesKnown;
 
   private PolicyInput(Builder b) {
     this.action = requireText(b.action, "action");
@@ -39,6 +41,7 @@ public final class PolicyInput {
     this.actorId = requireText(b.actorId, "actorId");
     this.onBehalfOf = b.onBehalfOf;
     this.environment = Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+    this.argNamesKnown = b.argNamesKnown;
   }
 
   /**
@@ -53,9 +56,19 @@ public final class PolicyInput {
     String methodId = m.getDeclaringClass().getName() + "#" + m.getName();
     Builder b = builder().method(methodId).action(actionOf(m, methodId)).actor(caller.actor());
     Object[] values = invocation.args();
+    List<ArgumentSchema.Param> params = ArgumentSchema.of(m).params();
+    boolean known = true;
     for (int i = 0; i < values.length; i++) {
-      b.arg(invocation.parameterName(i), values[i]);
+      ArgumentSchema.Param p = params.get(i);
+      String name = p.name();
+      if (p.source() != ArgumentSchema.NameSource.EXPLICIT) {
+        name = invocation.parameterName(i);
+        // the interceptor may know names the class file does not (AspectJ records them from source)
+        known &= p.source() == ArgumentSchema.NameSource.COMPILED || !name.equals(p.name());
+      }
+      b.arg(name, values[i]);
     }
+    b.argNamesKnown(known);
     if (environment != null) {
       b.environment(environment);
     }
@@ -80,6 +93,15 @@ public final class PolicyInput {
   /** Argument values by parameter name, in declaration order (values may be {@code null}). */
   public Map<String, Object> args() {
     return args;
+  }
+
+  /**
+   * Whether the argument names are the method's real parameter names; {@code false} when they are
+   * the JVM's {@code arg0, arg1, ...} (compiled without {@code -parameters}, no {@link ArgName}),
+   * in which case a condition that reads arguments by name must fail rather than not match.
+   */
+  public boolean argNamesKnown() {
+    return argNamesKnown;
   }
 
   /** The value of the argument named {@code name}, or {@code null} if absent or null. */
@@ -139,8 +161,15 @@ public final class PolicyInput {
     private String actorId;
     private String onBehalfOf;
     private final Map<String, Object> environment = new LinkedHashMap<>();
+    private boolean argNamesKnown = true;
 
     private Builder() {}
+
+    /** Whether the argument names are real parameter names (default true); see {@link PolicyInput#argNamesKnown()}. */
+    public Builder argNamesKnown(boolean known) {
+      this.argNamesKnown = known;
+      return this;
+    }
 
     /** The action name. */
     public Builder action(String action) {

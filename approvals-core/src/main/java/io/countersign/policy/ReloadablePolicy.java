@@ -11,10 +11,13 @@ import io.countersign.audit.EventType;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.PolicyDecision;
 import io.countersign.spi.TimeSource;
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -48,6 +51,8 @@ public final class ReloadablePolicy implements ApprovalPolicy {
   /** The policy that made this thread's last decision, so digest()/version() describe that one. */
   private final ThreadLocal<Policy> lastDecidedBy = new ThreadLocal<>();
   private final Object changeLock = new Object();
+  /** The guarded methods checked at startup; every new policy must fit them too. */
+  private final List<Method> checkedMethods = new CopyOnWriteArrayList<>();
 
   /**
    * @param name the name the policy is registered under on the gate (recorded in change events)
@@ -87,6 +92,43 @@ public final class ReloadablePolicy implements ApprovalPolicy {
     return decidedOrCurrent().digest();
   }
 
+  /**
+   * Checks the policy in force against these guarded methods (see {@link Policy#checkMethods}) and
+   * remembers them: a later {@link #replace} with a policy that does not fit them is refused.
+   */
+  @Override
+  public void checkMethods(List<Method> methods) {
+    synchronized (changeLock) {
+      current.get().checkMethods(methods);
+      for (Method m : methods) {
+        if (!checkedMethods.contains(m)) {
+          checkedMethods.add(m);
+        }
+      }
+    }
+  }
+
+  /**
+   * Refuses, and records as {@code REFUSED}, a change asked by an agent (or made on an agent's
+   * thread) — before anything of the new policy is read, so a refused caller learns nothing of it
+   * (S08, S52). Call it first when a change starts from a file or a request body.
+   *
+   * @param source where the new policy would come from (e.g. a file path), or {@code null}
+   * @throws PolicyChangeRefusedException if {@code by} may not change policy
+   */
+  public void checkMayChange(CallContext by, String source) {
+    Objects.requireNonNull(by, "by (who changes the policy)");
+    String agent = agentIn(by);
+    if (agent != null) {
+      String reason = "agents can never change policy; '" + agent + "' is an agent";
+      synchronized (changeLock) {
+        recordOrWarn(current.get(), null, by, source, "REFUSED", reason);
+      }
+      throw new PolicyChangeRefusedException("Refused to change policy '" + name + "': " + reason
+          + ". A human or service must change policy; the previous policy stays in force.");
+    }
+  }
+
   private Policy decidedOrCurrent() {
     Policy p = lastDecidedBy.get();
     return p != null ? p : current.get();
@@ -100,22 +142,24 @@ public final class ReloadablePolicy implements ApprovalPolicy {
    * @param source where the new policy came from (e.g. a file path), or {@code null}
    * @return {@code true} if the policy changed, {@code false} if {@code next} has the same digest
    *     (nothing is recorded then)
-   * @throws PolicyChangeRefusedException if an agent asks or the change could not be recorded
+   * @throws PolicyChangeRefusedException if an agent asks, the new policy does not fit the guarded methods
+   *     checked at startup ({@link #checkMethods}), or the change could not be recorded
    */
   public boolean replace(Policy next, CallContext by, String source) {
     Objects.requireNonNull(next, "next policy");
     Objects.requireNonNull(by, "by (who changes the policy)");
+    checkMayChange(by, source);
     synchronized (changeLock) {
       Policy old = current.get();
-      String agent = agentIn(by);
-      if (agent != null) {
-        String reason = "agents can never change policy; '" + agent + "' is an agent";
-        recordOrWarn(old, next, by, source, "REFUSED", reason);
-        throw new PolicyChangeRefusedException("Refused to change policy '" + name + "': " + reason
-            + ". A human or service must change policy; the previous policy stays in force.");
-      }
       if (old.digest().equals(next.digest())) {
         return false;
+      }
+      List<String> misfits = next.problemsWith(checkedMethods);
+      if (!misfits.isEmpty()) {
+        String reason = "the new policy does not fit the guarded methods: " + String.join("; ", misfits);
+        recordOrWarn(old, null, by, source, "INVALID", reason);
+        throw new PolicyChangeRefusedException("Refused to change policy '" + name + "': " + reason
+            + "; the previous policy stays in force");
       }
       try {
         trail.record(event(old, next, by, source, "CHANGED", null)).get(RECORD_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);

@@ -3,6 +3,8 @@ package io.countersign.spi;
 import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
+import java.lang.reflect.Method;
+import java.util.List;
 
 /**
  * Decides, per call, whether a guarded method may run without approval, must not run, or needs
@@ -41,4 +43,14 @@ public interface ApprovalPolicy {
   default String digest() {
     return null;
   }
+
+  /**
+   * Checks, at startup, that this policy can decide calls of these guarded methods, e.g. that its
+   * conditions read only arguments the methods have, by names the JVM knows, with types that fit
+   * (scenario S49). The gate calls it once with every method that selects this policy among the
+   * classes given to {@code ApprovalGate.Builder.guard}. The default checks nothing.
+   *
+   * @throws io.countersign.ApprovalConfigurationException naming the method, the condition and the fix
+   */
+  default void checkMethods(List<Method> methods) {}
 }

@@ -146,6 +146,42 @@ class PolicyGateTest {
   }
 
   @Test
+  @DisplayName("S49 a reload whose conditions read an argument the guarded methods lack is refused and recorded")
+  void reloadThatDoesNotFitTheGuardedMethodsIsRefused() {
+    String before = reloadable.current().digest();
+    Policy misfit = Policy.builder("finance").version("3")
+        .rule("large").when(Condition.argGreaterThan("amount", 10_000)).deny("frozen")
+        .rule("small").allow()
+        .build();
+
+    assertThatThrownBy(() -> reloadable.replace(misfit, CallContext.of(Actor.human("ops-admin")), "finance.yaml"))
+        .isInstanceOf(PolicyChangeRefusedException.class)
+        .hasMessageContaining("reads args.amount but no guarded method of this policy has a parameter 'amount'")
+        .hasMessageContaining(Exports.class.getName() + "#export(long rows)");
+    assertThat(reloadable.current().digest()).isEqualTo(before);
+    assertThat(sink.events()).singleElement().satisfies(e -> assertThat(e.text("outcome")).isEqualTo("INVALID"));
+  }
+
+  @Test
+  @DisplayName("S49 an argument condition comparing a String as a number fails the gate's start")
+  void startupFailsWhenACodeConditionCannotMatchTheArgumentType() {
+    Policy wrongType = Policy.builder("finance").rule("large").when(Condition.argGreaterThan("dataset", 1)).deny("no")
+        .otherwiseAllow().build();
+    assertThatThrownBy(() -> ApprovalGate.builder().approver(new InMemoryApprover()).auditTrail(trail)
+        .policy("finance", wrongType).guard(Datasets.class).build())
+        .isInstanceOf(io.countersign.ApprovalConfigurationException.class)
+        .hasMessageContaining("policy 'finance' does not fit the methods it guards")
+        .hasMessageContaining("rule 'large' when `args.dataset > 1` on " + Datasets.class.getName() + "#drop")
+        .hasMessageContaining("compares args.dataset as a number but it is a java.lang.String");
+  }
+
+  /** A guarded method with a text argument. */
+  public static class Datasets {
+    @RequiresApproval(policy = "finance", action = "finance.drop")
+    public void drop(String dataset) {}
+  }
+
+  @Test
   void changeThatCannotBeRecordedDoesNotTakeEffect() {
     AuditTrail broken = AuditTrail.builder().sink(FailingAuditSink.failing(FailingAuditSink.Mode.THROW, e -> true)).build();
     ReloadablePolicy p = new ReloadablePolicy("finance", V1, broken, clock);

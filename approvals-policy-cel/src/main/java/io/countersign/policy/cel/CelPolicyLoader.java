@@ -1,5 +1,18 @@
 package io.countersign.policy.cel;
 
+import com.google.common.collect.ImmutableCollection;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import dev.cel.common.types.CelTypeProvider;
+import dev.cel.common.types.ListType;
+import dev.cel.common.types.StructType;
+import io.countersign.policy.ArgumentSchema;
+import io.countersign.policy.PolicyEvaluationException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
@@ -90,30 +104,60 @@ public final class CelPolicyLoader {
   private static final Set<String> REQUIRE_FIELDS = Set.of("approvers", "quorum", "timeout", "reasonRequired", "escalate");
   private static final Set<String> ESCALATE_FIELDS = Set.of("after", "approvers", "notify");
 
+  /** The CEL variable holding the arguments. */
+  static final String ARGS = "args";
+
+  /** Default deepest nesting of an argument's collections a condition may see. */
+  public static final int DEFAULT_MAX_ARGUMENT_DEPTH = 32;
+  /** Default most collection elements (arrays of primitives excepted) converted for one condition. */
+  public static final int DEFAULT_MAX_ARGUMENT_ELEMENTS = 100_000;
+  /** Default most comprehension iterations ({@code exists}, {@code all}, {@code map}...) in one evaluation. */
+  public static final int DEFAULT_MAX_ITERATIONS = 10_000;
+  /** Default longest time one condition may take. */
+  public static final Duration DEFAULT_MAX_EVALUATION_TIME = Duration.ofSeconds(1);
+
   private final Map<String, Class<?>> attributes;
   private final Supplier<? extends Map<String, ?>> environment;
   private final Set<String> knownGroups;
   private final Map<String, Set<String>> groupMembers;
+  private final CelOptions options;
   private final CelCompiler compiler;
   private final CelRuntime runtime;
+  private final int maxDepth;
+  private final int maxElements;
+  private final int maxIterations;
+  private final long maxNanos;
+  private final LongSupplier ticker;
+  /** Compilers for the startup type check, one per distinct set of argument types. */
+  private final Map<Map<String, CelType>, CelCompiler> checkCompilers = new ConcurrentHashMap<>();
 
   private CelPolicyLoader(Builder b) {
     this.attributes = Map.copyOf(b.attributes);
     this.environment = b.environment;
     this.knownGroups = b.knownGroups == null ? null : Set.copyOf(b.knownGroups);
     this.groupMembers = Map.copyOf(b.groupMembers);
-    CelOptions options = CelOptions.current().enableHeterogeneousNumericComparisons(true).build();
+    this.maxDepth = b.maxDepth;
+    this.maxElements = b.maxElements;
+    this.maxIterations = b.maxIterations;
+    this.maxNanos = b.maxTime.toNanos();
+    this.ticker = b.ticker;
+    this.options = CelOptions.current().enableHeterogeneousNumericComparisons(true)
+        .comprehensionMaxIterations(maxIterations).build();
+    this.compiler = compilerBuilder().addVar(ARGS, MapType.create(SimpleType.STRING, SimpleType.DYN)).build();
+    this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(options).build();
+  }
+
+  /** The CEL environment every condition compiles in, except the type of {@code args}. */
+  private CelCompilerBuilder compilerBuilder() {
     CelCompilerBuilder cb = CelCompilerFactory.standardCelCompilerBuilder()
         .setOptions(options)
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .setResultType(SimpleType.BOOL)
         .addVar("action", SimpleType.STRING)
         .addVar("method", SimpleType.STRING)
-        .addVar("args", MapType.create(SimpleType.STRING, SimpleType.DYN))
         .addVar("actor", MapType.create(SimpleType.STRING, SimpleType.STRING));
     attributes.forEach((name, type) -> cb.addVar(name, celType(type)));
-    this.compiler = cb.build();
-    this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(options).build();
+    return cb;
   }
 
   /** A builder. */
@@ -168,51 +212,45 @@ public final class CelPolicyLoader {
     return SimpleType.DYN;
   }
 
-  /** Converts a Java value to what CEL evaluates: long, double, string, bool, list, map. */
-  static Object celValue(Object v) {
-    if (v == null) {
-      return null;
+  /**
+   * The CEL type an argument of this Java type reaches conditions as (see {@link CelValues}): the
+   * startup check compiles each condition against these, so {@code args.vendor > 10} on a String
+   * fails at startup.
+   */
+  static CelType argType(Type type) {
+    Class<?> raw = type instanceof Class<?> c ? c : type instanceof ParameterizedType p && p.getRawType() instanceof Class<?> c ? c : null;
+    if (raw == null) {
+      return SimpleType.DYN;
     }
-    if (v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double) {
-      return v;
+    if (raw == String.class || raw == char.class || raw == Character.class || raw == char[].class
+        || CharSequence.class.isAssignableFrom(raw) || raw.isEnum()) {
+      return SimpleType.STRING;
     }
-    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
+    if (raw == long.class || raw == int.class || raw == short.class || raw == byte.class || raw == Long.class
+        || raw == Integer.class || raw == Short.class || raw == Byte.class) {
+      return SimpleType.INT;
     }
-    if (v instanceof Float f) {
-      return f.doubleValue();
+    if (raw == double.class || raw == float.class || raw == Double.class || raw == Float.class || raw == BigDecimal.class) {
+      return SimpleType.DOUBLE;
     }
-    if (v instanceof BigInteger b) {
-      return b.bitLength() < 64 ? (Object) b.longValue() : (Object) b.doubleValue();
+    if (raw == boolean.class || raw == Boolean.class) {
+      return SimpleType.BOOL;
     }
-    if (v instanceof BigDecimal d) {
-      return d.doubleValue();
+    if (raw.isArray()) {
+      return ListType.create(argType(raw.getComponentType()));
     }
-    if (v instanceof Character || v instanceof Enum<?>) {
-      return v instanceof Enum<?> e ? e.name() : v.toString();
+    if (Collection.class.isAssignableFrom(raw)) {
+      Type element = type instanceof ParameterizedType p && p.getActualTypeArguments().length == 1 ? p.getActualTypeArguments()[0] : Object.class;
+      return ListType.create(argType(element));
     }
-    if (v instanceof Collection<?> c) {
-      List<Object> out = new ArrayList<>(c.size());
-      c.forEach(x -> out.add(celValueOrText(x)));
-      return out;
+    if (Map.class.isAssignableFrom(raw)) {
+      return MapType.create(SimpleType.STRING, SimpleType.DYN);
     }
-    if (v instanceof Map<?, ?> m) {
-      Map<Object, Object> out = new LinkedHashMap<>();
-      m.forEach((k, x) -> {
-        if (k != null && x != null) {
-          out.put(k instanceof String ? k : String.valueOf(k), celValue(x));
-        }
-      });
-      return out;
+    if (raw == Object.class || raw == BigInteger.class || raw == Number.class || raw.isInterface()
+        || java.lang.reflect.Modifier.isAbstract(raw.getModifiers())) {
+      return SimpleType.DYN;
     }
-    if (v.getClass().isArray() && !v.getClass().getComponentType().isPrimitive()) {
-      return celValue(List.of((Object[]) v));
-    }
-    return v.toString();
-  }
-
-  private static Object celValueOrText(Object x) {
-    return x == null ? "null" : celValue(x);
+    return SimpleType.STRING; // other objects reach CEL as their text
   }
 
   private Map<String, Object> activation(PolicyInput in) {
@@ -222,19 +260,133 @@ public final class CelPolicyLoader {
     Map<String, Object> args = new HashMap<>();
     in.args().forEach((k, v) -> {
       if (v != null) {
-        args.put(k, celValue(v));
+        args.put(k, CelValues.convert(v, "args." + k, maxDepth, maxElements));
       }
     });
-    vars.put("args", args);
+    vars.put(ARGS, args);
     vars.put("actor", Map.of("id", in.actorId(), "kind", in.actorKind().name(),
         "onBehalfOf", in.onBehalfOf() == null ? "" : in.onBehalfOf()));
     for (String name : attributes.keySet()) {
       Object v = in.environment().get(name);
       if (v != null) {
-        vars.put(name, celValue(v));
+        vars.put(name, CelValues.convert(v, name, maxDepth, maxElements));
       }
     }
     return vars;
+  }
+
+  /**
+   * Evaluates a new program once, outside any budget, so that the classes of the interpreter and of
+   * the functions it uses are loaded at startup rather than inside the first call's time budget.
+   */
+  private void warmUp(CelRuntime.Program program) {
+    Map<String, Object> vars = new HashMap<>();
+    vars.put("action", "");
+    vars.put("method", "");
+    vars.put(ARGS, Map.of());
+    vars.put("actor", Map.of("id", "", "kind", "", "onBehalfOf", ""));
+    try {
+      program.trace(vars, (expr, value) -> { });
+    } catch (CelEvaluationException | RuntimeException expected) {
+      // missing arguments and attributes are errors here; only the class loading matters
+    }
+  }
+
+  /** Thrown from the evaluation listener when the time budget is spent, to stop the evaluation. */
+  private static final class TimeBudgetExceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TimeBudgetExceeded() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Evaluates a condition's program for one call within the bounds and budget (S50, S51): any
+   * failure, an exceeded budget or an {@link Error} while converting arguments or evaluating
+   * becomes a {@link PolicyEvaluationException}, which the gate turns into a recorded denial.
+   */
+  Object evaluate(CelRuntime.Program program, PolicyInput input, String expression) {
+    try {
+      Map<String, Object> vars = activation(input);
+      long deadline = ticker.getAsLong() + maxNanos;
+      return program.trace(vars, (expr, value) -> {
+        if (ticker.getAsLong() - deadline > 0) {
+          throw new TimeBudgetExceeded();
+        }
+      });
+    } catch (CelEvaluationException e) {
+      if (causedBy(e, TimeBudgetExceeded.class)) {
+        throw timeBudget(expression, e);
+      }
+      String message = String.valueOf(e.getMessage());
+      if (message.contains("Iteration budget exceeded")) {
+        throw new PolicyEvaluationException("CEL expression `" + expression + "` exceeded its evaluation budget of "
+            + maxIterations + " comprehension iterations, so the call is denied", e);
+      }
+      throw new PolicyEvaluationException("CEL expression `" + expression + "` failed: " + message, e);
+    } catch (TimeBudgetExceeded e) {
+      throw timeBudget(expression, e);
+    } catch (PolicyEvaluationException e) {
+      throw e;
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new PolicyEvaluationException("CEL expression `" + expression + "` failed: " + e.getClass().getSimpleName()
+          + (e instanceof StackOverflowError ? " (an argument that refers to itself?)" : ": " + e.getMessage()), e);
+    }
+  }
+
+  private PolicyEvaluationException timeBudget(String expression, Throwable e) {
+    return new PolicyEvaluationException("CEL expression `" + expression + "` exceeded its time budget of "
+        + Duration.ofNanos(maxNanos) + ", so the call is denied", e);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Type-checks {@code expression} with {@code args} typed as the parameters of {@code method}
+   * (plus, for arguments only other methods of {@code scope} have, their types there); returns the
+   * first CEL error, or {@code null} if it checks.
+   */
+  String typeCheck(String expression, ArgumentSchema method, List<ArgumentSchema> scope) {
+    Map<String, CelType> fields = new LinkedHashMap<>();
+    for (ArgumentSchema other : scope) {
+      if (other != method && other.namesKnown()) {
+        other.params().forEach(p -> fields.merge(p.name(), argType(p.genericType()), (a, b) -> a.equals(b) ? a : SimpleType.DYN));
+      }
+    }
+    method.params().forEach(p -> fields.put(p.name(), argType(p.genericType())));
+    Map<String, CelType> key = Map.copyOf(fields);
+    CelCompiler checker = checkCompilers.computeIfAbsent(key, k -> {
+      StructType argsType = StructType.create("countersign.Arguments", ImmutableSet.copyOf(k.keySet()),
+          name -> Optional.ofNullable(k.get(name)));
+      CelTypeProvider provider = new CelTypeProvider() {
+        @Override
+        public ImmutableCollection<CelType> types() {
+          return ImmutableList.of(argsType);
+        }
+
+        @Override
+        public Optional<CelType> findType(String typeName) {
+          return typeName.equals(argsType.name()) ? Optional.of(argsType) : Optional.empty();
+        }
+      };
+      return compilerBuilder().setTypeProvider(provider).addVar(ARGS, argsType).build();
+    });
+    try {
+      checker.compile(expression).getAst();
+      return null;
+    } catch (CelValidationException e) {
+      CelIssue first = e.getErrors().isEmpty() ? null : e.getErrors().get(0);
+      return first == null ? e.getMessage()
+          : first.getMessage() + " (at column " + (first.getSourceLocation().getColumn() + 1) + " of the expression)";
+    }
   }
 
   // ------------------------------------------------------------------ one load
@@ -257,6 +409,12 @@ public final class CelPolicyLoader {
           throw fail(List.of(problem(null, "", "the policy file is empty")), null);
         }
         root = read(p, "");
+        if (p.nextToken() != null) {
+          // S53: a second YAML document or JSON value must not be silently ignored (or silently win)
+          problems.add(at(p.currentTokenLocation(), "", "a policy file holds exactly one "
+              + (factory instanceof YAMLFactory ? "YAML document, but another document" : "JSON value, but another value")
+              + " starts here; put every rule in one policy"));
+        }
       } catch (JsonProcessingException e) {
         JsonLocation l = e.getLocation();
         throw fail(List.of(new PolicyFileException.Problem(source, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
@@ -284,6 +442,18 @@ public final class CelPolicyLoader {
       positions.put(path, p.currentTokenLocation());
       JsonNodeFactory f = JsonNodeFactory.instance;
       JsonToken t = p.currentToken();
+      if (p instanceof YAMLParser y) {
+        // S53: an alias would load as the literal anchor name; anchors only serve aliases
+        if (y.isCurrentAlias()) {
+          problems.add(at(p.currentTokenLocation(), path, "YAML aliases are not allowed in policy files (write the value out) but was '*"
+              + p.getText() + "'"));
+          return f.nullNode();
+        }
+        if (y.getCurrentAnchor() != null) {
+          problems.add(at(p.currentTokenLocation(), path, "YAML anchors are not allowed in policy files but was '&"
+              + y.getCurrentAnchor() + "'"));
+        }
+      }
       switch (t) {
         case START_OBJECT: {
           ObjectNode o = f.objectNode();
@@ -325,6 +495,10 @@ public final class CelPolicyLoader {
           problems.add(problem(path, "", "unsupported YAML/JSON value " + t));
           return f.nullNode();
       }
+    }
+
+    private PolicyFileException.Problem at(JsonLocation l, String path, String message) {
+      return new PolicyFileException.Problem(source, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(), path, message);
     }
 
     private PolicyFileException.Problem problem(String path, String valueText, String message) {
@@ -664,7 +838,9 @@ public final class CelPolicyLoader {
         return null;
       }
       try {
-        return new CelCondition(expression, runtime.createProgram(ast), CelPolicyLoader.this::activation);
+        CelRuntime.Program program = runtime.createProgram(ast);
+        warmUp(program);
+        return new CelCondition(expression, ast, program, CelPolicyLoader.this);
       } catch (CelEvaluationException e) {
         bad(path, JsonNodeFactory.instance.textNode(expression), "CEL expression cannot be planned: " + e.getMessage());
         return null;
@@ -708,8 +884,57 @@ public final class CelPolicyLoader {
     private Supplier<? extends Map<String, ?>> environment = Map::of;
     private Set<String> knownGroups;
     private final Map<String, Set<String>> groupMembers = new HashMap<>();
+    private int maxDepth = DEFAULT_MAX_ARGUMENT_DEPTH;
+    private int maxElements = DEFAULT_MAX_ARGUMENT_ELEMENTS;
+    private int maxIterations = DEFAULT_MAX_ITERATIONS;
+    private Duration maxTime = DEFAULT_MAX_EVALUATION_TIME;
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
+
+    /**
+     * Bounds on the arguments a condition sees (S50): collections nested deeper than
+     * {@code maxDepth}, or more than {@code maxElements} elements in all (arrays of primitives are
+     * not copied and not counted), make the policy unable to decide, and the call is denied and
+     * recorded. Defaults {@value #DEFAULT_MAX_ARGUMENT_DEPTH} and {@value #DEFAULT_MAX_ARGUMENT_ELEMENTS}.
+     */
+    public Builder argumentLimits(int maxDepth, int maxElements) {
+      if (maxDepth < 1) {
+        throw new IllegalArgumentException("maxDepth must be >= 1 but was " + maxDepth);
+      }
+      if (maxElements < 1) {
+        throw new IllegalArgumentException("maxElements must be >= 1 but was " + maxElements);
+      }
+      this.maxDepth = maxDepth;
+      this.maxElements = maxElements;
+      return this;
+    }
+
+    /**
+     * The cost budget of one condition's evaluation (S51): at most {@code maxIterations}
+     * comprehension iterations in all ({@code exists}, {@code all}, {@code map}, {@code filter},
+     * nested ones multiplying) and at most {@code maxTime}; past either the evaluation stops, the
+     * policy cannot decide, and the call is denied and recorded. Defaults
+     * {@value #DEFAULT_MAX_ITERATIONS} iterations and 1 s (each iteration costs a few microseconds
+     * once the JIT has warmed up, so the iteration budget usually ends a runaway first).
+     */
+    public Builder evaluationBudget(int maxIterations, Duration maxTime) {
+      if (maxIterations < 1) {
+        throw new IllegalArgumentException("maxIterations must be >= 1 but was " + maxIterations);
+      }
+      if (maxTime == null || maxTime.isZero() || maxTime.isNegative()) {
+        throw new IllegalArgumentException("maxTime must be a positive duration but was " + maxTime);
+      }
+      this.maxIterations = maxIterations;
+      this.maxTime = maxTime;
+      return this;
+    }
+
+    /** The nanosecond clock for the time budget (tests inject one). */
+    Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
 
     /**
      * Declares an environment attribute that conditions may read as a top-level CEL variable of

@@ -71,6 +71,8 @@ public final class PolicyFile {
    */
   public boolean reload(CallContext by) {
     Objects.requireNonNull(by, "by");
+    // S52: who asks is checked before the file is read, so a refused caller learns nothing of it
+    policy.checkMayChange(by, file.toString());
     Policy next;
     try {
       next = loader.load(file);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class CelPolicyLoaderTest {
@@ -181,4 +182,42 @@ class CelPolicyLoaderTest {
   }
 
   enum Kind { EXPORT }
+
+  // ------------------------------------------------------------------ S53
+
+  private static final String ALLOW_ALL = "policy: p\nrules:\n  - name: everything\n    allow: true\n";
+  private static final String REAL = "policy: p\nrules:\n  - name: agents\n    when: actor.kind == 'AGENT'\n    deny: true\n";
+
+  @Test
+  @DisplayName("S53 a YAML file with an allow-all document, then --- and the real policy, is refused at the second document")
+  void secondYamlDocumentIsRefused() {
+    assertThat(problems(ALLOW_ALL + "---\n" + REAL))
+        .contains("policies/bad.yaml:6:1: a policy file holds exactly one YAML document, but another document starts here");
+  }
+
+  @Test
+  @DisplayName("S53 a JSON file with a second value after the policy is refused with its position")
+  void secondJsonValueIsRefused() {
+    String json = "{\"policy\": \"p\", \"rules\": [{\"name\": \"all\", \"allow\": true}]}\n"
+        + "{\"policy\": \"p\", \"rules\": [{\"name\": \"none\", \"deny\": true}]}\n";
+    assertThatThrownBy(() -> loader("prod").parse("policies/bad.json", json))
+        .isInstanceOf(PolicyFileException.class)
+        .hasMessageContaining("policies/bad.json:2:1: a policy file holds exactly one JSON value, but another value starts here");
+  }
+
+  @Test
+  @DisplayName("S53 YAML anchors and aliases are refused with their position")
+  void yamlAliasesAreRefused() {
+    String yaml = "policy: p\nrules:\n  - name: r\n    when: actor.kind == 'AGENT'\n"
+        + "    require: &strict {approvers: [group:security], timeout: PT10M}\n"
+        + "  - name: s\n    require: *strict\n";
+    assertThat(problems(yaml))
+        .contains("policies/bad.yaml:5:14: rules[0].require: YAML anchors are not allowed in policy files but was '&strict'")
+        .contains("policies/bad.yaml:7:14: rules[1].require: YAML aliases are not allowed in policy files (write the value out) but was '*strict'");
+  }
+
+  @Test
+  void oneDocumentWithAnExplicitStartMarkerStillLoads() {
+    assertThat(loader("prod").parse("p.yaml", "---\n" + REAL).rules()).hasSize(1);
+  }
 }

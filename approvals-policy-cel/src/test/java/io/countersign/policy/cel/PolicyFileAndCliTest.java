@@ -75,6 +75,30 @@ class PolicyFileAndCliTest {
   }
 
   @Test
+  @DisplayName("S52 an agent's reload is refused before the file is read: a missing file still gives the refusal")
+  void agentReloadIsRefusedBeforeTheFileIsRead() throws Exception {
+    PolicyFile pf = open();
+    Files.delete(pf.file());
+    assertThatThrownBy(() -> pf.reload(CallContext.of(Actor.agent("ops-agent", "alice"))))
+        .isInstanceOf(PolicyChangeRefusedException.class).hasMessageContaining("agents can never change policy");
+    assertThat(sink.events()).singleElement().satisfies(e -> assertThat(e.text("outcome")).isEqualTo("REFUSED"));
+  }
+
+  @Test
+  @DisplayName("S52 an agent's refused reload does not quote the file, not even an invalid one")
+  void agentReloadRefusalDoesNotQuoteTheFile() throws Exception {
+    PolicyFile pf = open();
+    Files.writeString(pf.file(), "policy: p\nrules:\n  - name: r\n    when: secret-token-4711 >\n    allow: true\n");
+    assertThatThrownBy(() -> pf.reload(CallContext.of(Actor.agent("ops-agent", "alice"))))
+        .isInstanceOf(PolicyChangeRefusedException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-token-4711").doesNotContain("rules[0]"));
+    assertThat(sink.events()).singleElement().satisfies(e -> {
+      assertThat(e.text("outcome")).isEqualTo("REFUSED");
+      assertThat(e.toJson()).doesNotContain("secret-token-4711");
+    });
+  }
+
+  @Test
   void startupWithABrokenFileFails() throws Exception {
     Path file = dir.resolve("broken.yaml");
     Files.writeString(file, "policy: p\nrules:\n  - name: r\n    when: args.x >\n    allow: true\n");
