@@ -168,7 +168,7 @@ class PolicyGateTest {
     Policy wrongType = Policy.builder("finance").rule("large").when(Condition.argGreaterThan("dataset", 1)).deny("no")
         .otherwiseAllow().build();
     assertThatThrownBy(() -> ApprovalGate.builder().approver(new InMemoryApprover()).auditTrail(trail)
-        .policy("finance", wrongType).guard(Datasets.class).build())
+        .policy("finance", wrongType).checkGuarded(Datasets.class).build())
         .isInstanceOf(io.countersign.ApprovalConfigurationException.class)
         .hasMessageContaining("policy 'finance' does not fit the methods it guards")
         .hasMessageContaining("rule 'large' when `args.dataset > 1` on " + Datasets.class.getName() + "#drop")

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Policy inputs through the woven method (issue 25): arrays, cycles, Errors and the cost budget. */
-@CountersignTest(guard = BulkOps.class)
+@CountersignTest(checkGuarded = BulkOps.class)
 class PolicyInputsWovenTest {
 
   @GatePolicy("bulk")

@@ -116,7 +116,7 @@ class PolicyInputsTest {
 
   private ApprovalGate gate(String name, ApprovalPolicy policy, Class<?>... guarded) {
     ApprovalGate gate = ApprovalGate.builder().approver(new InMemoryApprover()).auditSink(sink).timeSource(clock)
-        .policy(name, policy).guard(guarded).build();
+        .policy(name, policy).checkGuarded(guarded).build();
     gates.add(gate);
     return gate;
   }
