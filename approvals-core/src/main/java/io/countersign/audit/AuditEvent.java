@@ -1,6 +1,7 @@
 package io.countersign.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -57,7 +58,19 @@ public final class AuditEvent {
   /** Largest integer every JSON implementation (and RFC 8785, via IEEE 754 doubles) represents exactly. */
   private static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
+  /** Longest event line, in UTF-8 bytes without the LF (format section 2): readers reject longer lines. */
+  public static final int MAX_LINE_BYTES = 16 * 1024 * 1024;
+  /** Bytes kept free in a line for seq, eventId, prevHash, hash, keyId and signature. */
+  private static final int CHAIN_MEMBERS_ROOM = 4096;
+  /** Deepest nesting of objects and arrays in an event, the event object itself counting as 1 (format section 3). */
+  public static final int MAX_DEPTH = 1000;
+  /** The grammar of {@code type} (format section 3): upper-case letters, digits and '_', starting with a letter, 1-64 characters. */
+  private static final java.util.regex.Pattern TYPE_NAME = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+
+  static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxNestingDepth(MAX_DEPTH).maxNameLength(MAX_LINE_BYTES).maxStringLength(MAX_LINE_BYTES).build())
+          .build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .addModule(new SimpleModule("countersign-audit-time")
@@ -74,6 +87,7 @@ public final class AuditEvent {
   private final long seq;
   private final String eventId;
   private final EventType type;
+  private final String typeName;
   private final Instant time;
   private final String timeText;
   private final String requestId;
@@ -83,12 +97,13 @@ public final class AuditEvent {
   private final String signature;
 
   /** A parsed event: {@code node} is the sanitized tree; its canonical bytes are computed here. */
-  private AuditEvent(ObjectNode node, long seq, EventType type, Instant time) {
+  private AuditEvent(ObjectNode node, long seq, EventType type, String typeName, Instant time) {
     this.tree = node;
     this.utf8 = CanonicalJson.canonicalBytes(node);
     this.seq = seq;
     this.eventId = textOf(node, "eventId");
     this.type = type;
+    this.typeName = typeName;
     this.time = time;
     this.timeText = textOf(node, "time");
     this.requestId = textOf(node, "requestId");
@@ -105,6 +120,7 @@ public final class AuditEvent {
     this.seq = seq;
     this.eventId = eventId;
     this.type = type;
+    this.typeName = type.name();
     this.time = time;
     this.timeText = timeText;
     this.requestId = requestId;
@@ -134,9 +150,17 @@ public final class AuditEvent {
     return eventId;
   }
 
-  /** What happened. */
+  /**
+   * What happened, or {@code null} for a type this version does not know (read from a log written
+   * by a newer version or another module: such events verify like any other; see {@link #typeName()}).
+   */
   public EventType type() {
     return type;
+  }
+
+  /** The {@code type} member as written, known or not (never {@code null}). */
+  public String typeName() {
+    return typeName;
   }
 
   /** When it happened (UTC). */
@@ -173,7 +197,7 @@ public final class AuditEvent {
   public String text(String field) {
     switch (field) { // the envelope fields are kept as scalars: no tree needed
       case "eventId": return eventId;
-      case "type": return type.name();
+      case "type": return typeName;
       case "time": return timeText;
       case "requestId": return requestId;
       case "prevHash": return prevHash;
@@ -268,12 +292,11 @@ public final class AuditEvent {
     }
     requireText(in, "eventId", true);
     String typeName = requireText(in, "type", true);
-    EventType type;
-    try {
-      type = EventType.valueOf(typeName);
-    } catch (IllegalArgumentException e) {
-      throw badField("type", "one of " + Arrays.toString(EventType.values()), in.get("type"));
+    if (!TYPE_NAME.matcher(typeName).matches()) {
+      throw badField("type", "upper-case letters, digits and '_', starting with a letter, at most 64 characters",
+          in.get("type"));
     }
+    EventType type = KNOWN_TYPES.get(typeName); // null: unknown types are ordinary events (format section 3)
     String timeText = requireText(in, "time", true);
     Instant time = parseTime(timeText, in.get("time"));
     requireText(in, "requestId", false);
@@ -296,7 +319,7 @@ public final class AuditEvent {
       throw new AuditFormatException("audit event seq " + seqNode.longValue() + ": " + e.getMessage(), e);
     }
     try {
-      return new AuditEvent(clean, seqNode.longValue(), type, time);
+      return new AuditEvent(clean, seqNode.longValue(), type, typeName, time);
     } catch (IllegalArgumentException e) { // e.g. an unpaired surrogate escaped as \ud800
       throw new AuditFormatException("audit event seq " + seqNode.longValue() + ": " + e.getMessage(), e);
     }
@@ -349,6 +372,10 @@ public final class AuditEvent {
         throw new IllegalArgumentException(((Deferred) member).message);
       }
       size += ((byte[]) member).length;
+    }
+    if (size > MAX_LINE_BYTES - CHAIN_MEMBERS_ROOM) { // readers reject longer lines (format section 2)
+      throw new IllegalArgumentException("AuditEvent " + unsealed.type + " is " + size + " bytes long without its chain members;"
+          + " an audit line may hold at most " + MAX_LINE_BYTES + " bytes: record large values as a digest");
     }
     if (requestId != null) {
       if (requestIdMember == null) {
@@ -773,8 +800,22 @@ public final class AuditEvent {
     }
   }
 
+  private static final Map<String, EventType> KNOWN_TYPES = knownTypes();
+
+  private static Map<String, EventType> knownTypes() {
+    Map<String, EventType> types = new java.util.HashMap<>();
+    for (EventType t : EventType.values()) {
+      types.put(t.name(), t);
+    }
+    return Map.copyOf(types);
+  }
+
+  /** Years 0000 to 9999 only: {@code Instant.toString} writes others with a sign, which the format excludes. */
   private static Instant parseTime(String text, JsonNode value) {
     try {
+      if (text.startsWith("+") || text.startsWith("-")) {
+        throw badField("time", "a UTC instant in years 0000-9999 (YYYY-MM-DDThh:mm:ss[.fff]Z)", value);
+      }
       Instant time = Instant.parse(text);
       if (time.toString().equals(text)) {
         return time;
@@ -1242,9 +1283,16 @@ public final class AuditEvent {
       return type;
     }
 
-    /** When the event happened (required). */
+    /**
+     * When the event happened (required; years 0000 to 9999, the range the format's {@code time}
+     * grammar allows).
+     */
     public Builder time(Instant time) {
-      this.time = Objects.requireNonNull(time, "AuditEvent " + type + ": time must not be null");
+      Objects.requireNonNull(time, "AuditEvent " + type + ": time must not be null");
+      if (time.getEpochSecond() < -62_167_219_200L || time.getEpochSecond() > 253_402_300_799L) {
+        throw new IllegalArgumentException("AuditEvent " + type + ": time must be in years 0000-9999 but was " + time);
+      }
+      this.time = time;
       return this;
     }
 

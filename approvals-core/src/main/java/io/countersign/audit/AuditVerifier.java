@@ -1,6 +1,7 @@
 package io.countersign.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.VerificationResult.Code;
 import io.countersign.internal.Hashing;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -52,6 +54,7 @@ public final class AuditVerifier {
   private final String startAfterHash;
   private final long expectSeq;
   private final String expectHash;
+  private final boolean expectClosed;
   private final int threads;
   private final Map<String, Ed25519PublicKeyParameters> pinnedParsed = new HashMap<>(); // valid pinned keys only
   private final int scanBlockSize;
@@ -64,6 +67,7 @@ public final class AuditVerifier {
     this.startAfterHash = b.startAfterHash;
     this.expectSeq = b.expectSeq;
     this.expectHash = b.expectHash;
+    this.expectClosed = b.expectClosed;
     this.threads = b.threads;
     pinned.forEach((id, key) -> {
       Ed25519PublicKeyParameters parsedKey = Signatures.publicKey(key.publicKey());
@@ -159,6 +163,10 @@ public final class AuditVerifier {
         run.notes.add("torn tail set aside earlier: " + torn.getFileName() + " (" + Files.size(torn)
             + " bytes of an incomplete write; not part of the log)");
       }
+      for (String stray : LogFiles.strays(path)) {
+        run.notes.add("WARNING: " + stray + " is not a segment, a torn tail or the lock file; it was not verified"
+            + " (a renamed segment? remove or explain it)");
+      }
     } else if (Files.isRegularFile(path)) {
       files = List.of(new LogFiles.LogFile(path, -1));
     } else {
@@ -172,6 +180,9 @@ public final class AuditVerifier {
       while (run.failure == null && (block = scan.next()) != null) {
         LogFiles.LogFile file = scan.file(block);
         if (block.file != current) {
+          if (!run.emptySegmentsBefore(scan, files, current, block.file)) {
+            break;
+          }
           current = block.file;
           run.file = file.name();
           run.line = 0;
@@ -186,7 +197,7 @@ public final class AuditVerifier {
                   + " bytes without a terminating newline (an incomplete write, e.g. a crash); it is not an event"
                   + " (opening the log with FileAuditSink sets it aside)";
             } else {
-              run.fail(run.expectedSeq(), "file " + file.name() + " does not end with a newline, but a later file "
+              run.fail(Code.UNTERMINATED_SEGMENT, run.expectedSeq(), "file " + file.name() + " does not end with a newline, but a later file "
                   + "follows it (rotated files are complete; edited?)");
             }
             break blocks;
@@ -206,7 +217,7 @@ public final class AuditVerifier {
             try {
               run.checkLine(LogFiles.strictText(block.buf, block.starts[i], block.lineLength(i)));
             } catch (CharacterCodingException e) {
-              run.fail(run.expectedSeq(), "line " + run.line + " is not valid UTF-8");
+              run.fail(Code.MALFORMED_EVENT, run.expectedSeq(), "line " + run.line + " is not valid UTF-8");
             }
           }
           run.fileStart = null;
@@ -215,6 +226,9 @@ public final class AuditVerifier {
           }
         }
         scan.release(block);
+      }
+      if (run.failure == null && run.torn == null) {
+        run.emptySegmentsBefore(scan, files, current, files.size());
       }
     }
     if (run.failure == null) {
@@ -275,10 +289,11 @@ public final class AuditVerifier {
     private final AuditVerifier config;
     private final Map<String, VerificationKey> boundKeys = new HashMap<>();
     private final List<VerificationKey> unbound;
-    private final Map<String, byte[]> learnedKeys = new LinkedHashMap<>();
     private final Map<String, String> retired = new HashMap<>(); // key id -> "at seq N (rotated to K)"
     private final Map<String, Ed25519PublicKeyParameters> parsed = new HashMap<>();
     private final Set<String> keyIdsUsed = new LinkedHashSet<>();
+    private final Set<String> keyIdsSeen = new HashSet<>(); // signed an event, or named by a rotation
+    private String currentKeyId;    // the key the next signed event must use (null: none yet)
     private final List<String> notes = new ArrayList<>();
     private final boolean keys;
     private final long startSeq;
@@ -295,6 +310,7 @@ public final class AuditVerifier {
     private boolean lastIsClosingCheckpoint;
     private final CanonicalLine fast = new CanonicalLine();
     private long badSeq;
+    private Code failCode;
     private String failure;
     private Status failStatus;
     private String torn;
@@ -336,12 +352,42 @@ public final class AuditVerifier {
       return lastSeq + 1;
     }
 
-    private static boolean isClosingCheckpoint(AuditEvent event) {
-      if (event.type() != EventType.CHECKPOINT) {
-        return false;
-      }
+    /** The {@code checkpoint.reason} values a CHECKPOINT may carry (format section 12.2). */
+    private static final Set<String> CHECKPOINT_REASONS = Set.of("count", "time", "requested", AuditTrail.CHECKPOINT_CLOSE);
+
+    /** The checkpoint's reason, or {@code null} if it has no valid one (format section 12.2). */
+    private static String checkpointReason(AuditEvent event) {
       JsonNode checkpoint = event.get("checkpoint");
-      return AuditTrail.CHECKPOINT_CLOSE.equals(checkpoint == null ? null : checkpoint.path("reason").textValue());
+      String reason = checkpoint != null && checkpoint.isObject() ? checkpoint.path("reason").textValue() : null;
+      return reason != null && CHECKPOINT_REASONS.contains(reason) ? reason : null;
+    }
+
+    /**
+     * Checks the segments the scan skipped between file {@code from} (exclusive) and {@code to}
+     * (exclusive) because they are empty: only the very last segment may be empty, and only when
+     * its name is the next seq (a writer that crashed right after creating it). Format section 13.
+     */
+    boolean emptySegmentsBefore(LogScan scan, List<LogFiles.LogFile> files, int from, int to) {
+      for (int f = from + 1; f < to; f++) {
+        LogFiles.LogFile empty = files.get(f);
+        if (empty.firstSeq() < 0 || scan.size(f) != 0) {
+          continue;
+        }
+        if (f != files.size() - 1) {
+          file = empty.name();
+          line = 0;
+          return fail(Code.EMPTY_SEGMENT, expectedSeq(), "file " + empty.name() + " is empty but a later file follows it"
+              + " (only the last segment may be empty)");
+        }
+        if (empty.firstSeq() != expectedSeq()) {
+          file = empty.name();
+          line = 0;
+          return fail(Code.EMPTY_SEGMENT, expectedSeq(), "file " + empty.name() + " is empty and named for seq "
+              + empty.firstSeq() + ", but the log ends at seq " + lastSeq + " (an empty last segment must be named for seq "
+              + expectedSeq() + ")");
+        }
+      }
+      return true;
     }
 
     /**
@@ -398,7 +444,7 @@ public final class AuditVerifier {
       try {
         event = AuditEvent.parse(line);
       } catch (AuditFormatException e) {
-        return fail(expectedSeq(), "line " + this.line + " is not a valid audit event: " + e.getMessage());
+        return fail(Code.MALFORMED_EVENT, expectedSeq(), "line " + this.line + " is not a valid audit event: " + e.getMessage());
       }
       return check(event, line, null);
     }
@@ -407,7 +453,7 @@ public final class AuditVerifier {
     boolean check(AuditEvent event, String line, Prechecked pre) {
       long expected = expectedSeq();
       if (fileStart != null && event.seq() != fileStart.firstSeq()) {
-        return fail(expected, "file " + fileStart.name() + " is named for seq " + fileStart.firstSeq()
+        return fail(Code.SEGMENT_NAME_MISMATCH, expected, "file " + fileStart.name() + " is named for seq " + fileStart.firstSeq()
             + " but starts with seq " + event.seq() + " (renamed or edited?)");
       }
       if (event.seq() != expected) {
@@ -421,33 +467,38 @@ public final class AuditVerifier {
         } else {
           hint = "event deleted or reordered?";
         }
-        return fail(expected, "expected seq " + expected + " but found " + event.seq() + " (" + hint + ")");
+        return fail(Code.SEQ_MISMATCH, expected, "expected seq " + expected + " but found " + event.seq() + " (" + hint + ")");
       }
       if (!event.prevHash().equals(lastHash())) {
         if (lastSeq == startSeq) {
-          return fail(expected, "prevHash " + event.prevHash() + " is not the expected start hash " + lastHash()
+          return fail(Code.PREV_HASH_MISMATCH, expected, "prevHash " + event.prevHash() + " is not the expected start hash " + lastHash()
               + (startSeq == 0 ? " (genesis)" : ""));
         }
-        return fail(expected, "prevHash does not match the hash of seq " + lastSeq + " (event replaced or inserted?)");
+        return fail(Code.PREV_HASH_MISMATCH, expected, "prevHash does not match the hash of seq " + lastSeq + " (event replaced or inserted?)");
       }
       byte[] hash = pre != null ? pre.hash : event.recomputeHash();
       if (!Hashing.hex(hash).equals(event.hash())) {
-        return fail(expected, "hash mismatch (event edited?)");
+        return fail(Code.HASH_MISMATCH, expected, "hash mismatch (event edited?)");
       }
       if (line != null && !(pre != null ? pre.canonical : line.equals(event.toJson()))) {
-        return fail(expected, "line is not in canonical form (whitespace, key order or escaping changed)");
+        return fail(Code.NOT_CANONICAL, expected, "line is not in canonical form (whitespace, key order or escaping changed)");
+      }
+      String checkpointReason = null;
+      if (event.type() == EventType.CHECKPOINT && (checkpointReason = checkpointReason(event)) == null) {
+        return fail(Code.BAD_CHECKPOINT, expected, "CHECKPOINT must carry checkpoint.reason, one of " + CHECKPOINT_REASONS
+            + ", but has checkpoint " + event.get("checkpoint"));
       }
       if (keys && !checkSignature(event, hash, pre)) {
         return false;
       }
       if (config.expectSeq == event.seq() && config.expectHash != null && !config.expectHash.equals(event.hash())) {
-        return fail(expected, "hash " + event.hash() + " differs from the expected head hash " + config.expectHash
+        return fail(Code.HEAD_MISMATCH, expected, "hash " + event.hash() + " differs from the expected head hash " + config.expectHash
             + " (the log was rewritten from here or earlier)");
       }
       checked++;
       lastSeq = event.seq();
       lastHash(event.hash());
-      lastIsClosingCheckpoint = isClosingCheckpoint(event);
+      lastIsClosingCheckpoint = AuditTrail.CHECKPOINT_CLOSE.equals(checkpointReason);
       return true;
     }
 
@@ -456,7 +507,7 @@ public final class AuditVerifier {
       String keyId = event.keyId();
       if (keyId == null) {
         if (event.type() == EventType.CHECKPOINT || event.type() == EventType.KEY_ROTATION) {
-          return failSigned(seq, event.type() + " event is unsigned (forged?)");
+          return failSigned(Code.UNSIGNED_CONTROL_EVENT, seq, event.type() + " event is unsigned (forged?)");
         }
         if (pendingStart == 0) {
           pendingStart = seq;
@@ -465,7 +516,7 @@ public final class AuditVerifier {
       }
       String retiredAt = retired.get(keyId);
       if (retiredAt != null) {
-        return failSigned(seq, "signed with key " + keyId + ", which was retired " + retiredAt
+        return failSigned(Code.RETIRED_KEY, seq, "signed with key " + keyId + ", which was retired " + retiredAt
             + "; events after a rotation must use the new key");
       }
       byte[] signature = AuditEvent.decodeSignature(event.signature());
@@ -477,9 +528,15 @@ public final class AuditVerifier {
       boolean valid = pre != null && pre.signatureValid != null && config.pinned.containsKey(keyId)
           ? pre.signatureValid : Signatures.verifies(key, hash, signature);
       if (!valid) {
-        return failSigned(seq, "signature does not verify with key " + keyId
+        return failSigned(Code.BAD_SIGNATURE, seq, "signature does not verify with key " + keyId
             + (event.type() == EventType.CHECKPOINT ? " (checkpoint signature replaced, or events before it rewritten?)" : ""));
       }
+      if (currentKeyId != null && !currentKeyId.equals(keyId)) {
+        return failSigned(Code.KEY_CHANGED_WITHOUT_ROTATION, seq, "signed with key " + keyId + " but the log's key is "
+            + currentKeyId + " and no KEY_ROTATION introduced " + keyId);
+      }
+      keyIdsSeen.add(keyId);
+      currentKeyId = keyId;
       if (event.type() == EventType.KEY_ROTATION && !rotate(event, keyId)) {
         return false;
       }
@@ -507,10 +564,6 @@ public final class AuditVerifier {
       if (given != null) {
         return parsedKey(keyId, given.publicKey());
       }
-      byte[] learned = learnedKeys.get(keyId);
-      if (learned != null) {
-        return parsedKey(keyId, learned);
-      }
       for (Iterator<VerificationKey> it = unbound.iterator(); it.hasNext(); ) {
         VerificationKey candidate = it.next();
         Ed25519PublicKeyParameters k = Signatures.publicKey(candidate.publicKey());
@@ -526,8 +579,7 @@ public final class AuditVerifier {
       }
       List<String> known = new ArrayList<>(config.pinned.keySet());
       known.addAll(boundKeys.keySet());
-      known.addAll(learnedKeys.keySet());
-      failSigned(lastSeq + 1, "unknown key id " + keyId + (unbound.isEmpty() ? "" : " and none of the given keys verifies it")
+      failSigned(Code.UNKNOWN_KEY, lastSeq + 1, "unknown key id " + keyId + (unbound.isEmpty() ? "" : " and none of the given keys verifies it")
           + " (known: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
       return null;
     }
@@ -535,58 +587,79 @@ public final class AuditVerifier {
     private Ed25519PublicKeyParameters parsedKey(String keyId, byte[] raw) {
       Ed25519PublicKeyParameters k = parsed.computeIfAbsent(keyId, id -> Signatures.publicKey(raw));
       if (k == null) {
-        failSigned(lastSeq + 1, "the public key for key id " + keyId + " is not a valid Ed25519 point");
+        failSigned(Code.INVALID_KEY, lastSeq + 1, "the public key for key id " + keyId + " is not a valid Ed25519 point");
       }
       return k;
     }
 
+    /**
+     * Checks a KEY_ROTATION whose signature verified with {@code signedBy}, in the order of format
+     * section 12.3: well-formed, signed by the key it retires, a key id never used before, and a
+     * new key in the trusted set with the same public key. Then the old key id is retired.
+     */
     private boolean rotate(AuditEvent event, String signedBy) {
       JsonNode rotation = event.get("rotation");
-      String previous = rotation == null ? null : rotation.path("previousKeyId").textValue();
-      String next = rotation == null ? null : rotation.path("keyId").textValue();
-      String publicKey = rotation == null ? null : rotation.path("publicKey").textValue();
-      byte[] raw = null;
-      try {
-        raw = publicKey == null ? null : Base64.getDecoder().decode(publicKey);
-      } catch (IllegalArgumentException e) {
-        // reported below
-      }
-      if (previous == null || next == null || next.isEmpty() || raw == null || raw.length != VerificationKey.PUBLIC_KEY_LENGTH) {
-        return failSigned(event.seq(), "KEY_ROTATION must carry rotation.previousKeyId, rotation.keyId and a 32-byte "
-            + "Base64 rotation.publicKey");
+      boolean object = rotation != null && rotation.isObject();
+      String previous = object ? rotation.path("previousKeyId").textValue() : null;
+      String next = object ? rotation.path("keyId").textValue() : null;
+      String publicKey = object ? rotation.path("publicKey").textValue() : null;
+      byte[] raw = publicKey == null ? null : AuditEvent.decodeSignature(publicKey); // the one strict Base64 spelling
+      if (previous == null || previous.isEmpty() || next == null || next.isEmpty() || raw == null
+          || raw.length != VerificationKey.PUBLIC_KEY_LENGTH) {
+        return failSigned(Code.ROTATION_MALFORMED, event.seq(), "KEY_ROTATION must carry rotation.previousKeyId, "
+            + "rotation.keyId and rotation.publicKey, a 32-byte key in padded Base64 with zero trailing bits, but has rotation "
+            + rotation);
       }
       if (!previous.equals(signedBy)) {
-        return failSigned(event.seq(), "KEY_ROTATION names previous key " + previous + " but is signed with " + signedBy);
+        return failSigned(Code.ROTATION_NOT_BY_RETIRING_KEY, event.seq(), "KEY_ROTATION names previous key " + previous
+            + " but is signed with " + signedBy + " (a rotation must be signed by the key it retires)");
       }
-      if (next.equals(signedBy) || retired.containsKey(next)) {
-        return failSigned(event.seq(), "KEY_ROTATION reintroduces key id " + next + ", which was already used");
+      if (keyIdsSeen.contains(next)) {
+        return failSigned(Code.ROTATION_KEY_REUSED, event.seq(), "KEY_ROTATION reintroduces key id " + next
+            + ", which was already used");
       }
       VerificationKey given = config.pinned.get(next);
-      if (given != null && !java.util.Arrays.equals(given.publicKey(), raw)) {
-        return failSigned(event.seq(), "KEY_ROTATION introduces key " + next + " with a public key different from the "
-            + "one given for " + next + " (" + Hashing.hex(raw).substring(0, 16) + "... vs "
-            + Hashing.hex(given.publicKey()).substring(0, 16) + "...)");
+      if (given == null) {
+        for (Iterator<VerificationKey> it = unbound.iterator(); it.hasNext() && given == null; ) {
+          VerificationKey candidate = it.next();
+          if (Arrays.equals(candidate.publicKey(), raw)) {
+            it.remove();
+            boundKeys.put(next, candidate);
+            given = candidate;
+            if (!candidate.keyId().equals(next)) {
+              notes.add("key " + candidate.keyId() + " was matched to key id " + next + " by the rotation at seq " + event.seq());
+            }
+          }
+        }
+      }
+      if (given == null) {
+        return failSigned(Code.ROTATION_KEY_UNTRUSTED, event.seq(), "KEY_ROTATION introduces key " + next + " ("
+            + Hashing.hex(raw).substring(0, 16) + "...), which is not among the trusted keys (a rotation signed with a "
+            + "leaked old key? give the new public key if the rotation is genuine)");
+      }
+      if (!Arrays.equals(given.publicKey(), raw)) {
+        return failSigned(Code.ROTATION_KEY_UNTRUSTED, event.seq(), "KEY_ROTATION introduces key " + next
+            + " with a public key different from the one given for " + next + " (" + Hashing.hex(raw).substring(0, 16)
+            + "... vs " + Hashing.hex(given.publicKey()).substring(0, 16) + "...)");
       }
       retired.put(signedBy, "at seq " + event.seq() + " (rotated to " + next + ")");
-      if (given == null) {
-        learnedKeys.put(next, raw);
-        parsed.remove(next);
-        notes.add("key " + next + " introduced at seq " + event.seq() + " by a rotation signed with " + signedBy);
-      }
+      keyIdsSeen.add(next);
+      currentKeyId = next;
       return true;
     }
 
     /** A signature failure: everything since the last good signature is unauthenticated. */
-    private boolean failSigned(long seq, String why) {
+    private boolean failSigned(Code code, long seq, String why) {
       if (pendingStart != 0 && pendingStart < seq) {
-        return fail(pendingStart, "events " + pendingStart + ".." + seq + " are not authenticated: seq " + seq + " " + why);
+        return fail(code, pendingStart, "events " + pendingStart + ".." + seq + " are not authenticated: seq " + seq + " " + why);
       }
-      return fail(seq, why);
+      return fail(code, seq, why);
     }
 
-    boolean fail(long seq, String why) {
+    boolean fail(Code code, long seq, String why) {
       if (failure == null) {
         badSeq = seq;
+        failCode = code;
         failure = "seq " + seq + ": " + why;
         failStatus = Status.TAMPERED;
         failFile = file;
@@ -598,6 +671,7 @@ public final class AuditVerifier {
     VerificationResult finish() {
       if (failure == null && keys && pendingStart != 0) {
         failStatus = Status.UNSIGNED_TAIL;
+        failCode = Code.UNSIGNED_TAIL;
         badSeq = pendingStart;
         failure = "seq " + pendingStart + ": events " + pendingStart + ".." + lastSeq + " after the last signed event"
             + (lastSignedSeq > 0 ? " (seq " + lastSignedSeq + ")" : "") + " are not covered by any signature: "
@@ -606,6 +680,7 @@ public final class AuditVerifier {
       }
       if (failure == null && config.expectSeq > lastSeq) {
         failStatus = Status.TAMPERED;
+        failCode = Code.TRUNCATED;
         badSeq = lastSeq + 1;
         failure = "seq " + badSeq + ": the log ends at seq " + lastSeq + " but the expected head is seq " + config.expectSeq
             + " (events " + badSeq + ".." + config.expectSeq + " missing: truncated)";
@@ -625,18 +700,29 @@ public final class AuditVerifier {
         VerificationResult.Status status = failStatus == Status.UNSIGNED_TAIL
             ? VerificationResult.Status.UNSIGNED_TAIL : VerificationResult.Status.TAMPERED;
         String where = failStatus == Status.UNSIGNED_TAIL ? null : failFile;
-        return new VerificationResult(status, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash(),
+        return new VerificationResult(status, failCode, checked, badSeq, failure, mode, signatures, checkpoints, used, lastSeq, lastHash(),
             lastSignedSeq, where, where == null ? 0 : failLine, notes);
       }
       boolean closedAtEnd = lastIsClosingCheckpoint && torn == null;
       if (closedAtEnd) {
-        return new VerificationResult(VerificationResult.Status.INTACT, checked, -1, null, mode, signatures, checkpoints, used,
+        return new VerificationResult(VerificationResult.Status.INTACT, null, checked, -1, null, mode, signatures, checkpoints, used,
             lastSeq, lastHash(), lastSignedSeq, null, 0, notes);
       }
-      String why = torn != null ? torn
-          : "the log ends at seq " + lastSeq + " without a closing checkpoint (still being written, its writer crashed, "
-              + "or events after seq " + lastSeq + " were removed)";
-      return new VerificationResult(VerificationResult.Status.OPEN, checked, lastSeq + 1, why, mode, signatures, checkpoints, used,
+      String head = lastSeq + ":" + lastHash();
+      String why = (torn != null ? torn + "; the log before it ends at seq " + lastSeq
+          : "the log ends at seq " + lastSeq + " without a closing checkpoint: normal while its writer is running (or after "
+              + "a crash)")
+          + "; to tell it from a log whose tail was cut, compare its " + (keys ? "signed " : "") + "head " + head
+          + " with one kept elsewhere (countersign verify --expect-head " + head + ")";
+      if (config.expectClosed) {
+        return new VerificationResult(VerificationResult.Status.TAMPERED, Code.NOT_CLOSED, checked, lastSeq + 1,
+            "seq " + (lastSeq + 1) + ": the log was expected to be closed but ends at seq " + lastSeq
+                + " without a closing checkpoint (events after it removed, or its writer did not stop cleanly)"
+                + (torn != null ? "; " + torn : ""), mode, signatures, checkpoints, used, lastSeq, lastHash(), lastSignedSeq, null, 0,
+            notes);
+      }
+      return new VerificationResult(VerificationResult.Status.OPEN, torn != null ? Code.TORN_TAIL : Code.OPEN, checked,
+          lastSeq + 1, why, mode, signatures, checkpoints, used,
           lastSeq, lastHash(), lastSignedSeq, null, 0, notes);
     }
   }
@@ -652,6 +738,7 @@ public final class AuditVerifier {
     private String startAfterHash = AuditTrail.GENESIS_HASH;
     private long expectSeq;
     private String expectHash;
+    private boolean expectClosed;
     private int threads = Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS);
     private int scanBlockSize = LogScan.BLOCK;
 
@@ -742,6 +829,16 @@ public final class AuditVerifier {
       }
       this.expectSeq = seq;
       this.expectHash = hash;
+      return this;
+    }
+
+    /**
+     * The log is known to be complete: a log that does not end with a closing checkpoint (which
+     * {@link VerificationResult.Status#OPEN} otherwise reports as still open) is then
+     * {@link VerificationResult.Status#TAMPERED} with code {@link Code#NOT_CLOSED}.
+     */
+    public Builder expectClosed() {
+      this.expectClosed = true;
       return this;
     }
 

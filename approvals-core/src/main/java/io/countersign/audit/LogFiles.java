@@ -63,10 +63,37 @@ final class LogFiles {
   static List<Path> tornFiles(Path dir) throws IOException {
     List<Path> torn = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, "*" + TORN_SUFFIX)) {
-      stream.forEach(torn::add);
+      stream.forEach(p -> {
+        if (TORN_NAME.matcher(p.getFileName().toString()).matches()) {
+          torn.add(p);
+        }
+      });
     }
     torn.sort(Comparator.comparing(Path::toString));
     return torn;
+  }
+
+  /** A torn tail set aside by {@link FileAuditSink}: {@code audit-<16 digits>.jsonl[.<n>].torn}. */
+  static final Pattern TORN_NAME = Pattern.compile("audit-\\d{16}\\.jsonl(\\.\\d+)?\\.torn");
+
+  /**
+   * The entries of {@code dir} that are neither a segment, a torn tail nor the lock file, sorted:
+   * not part of the log, and reported (format section 13) rather than silently skipped, since a
+   * renamed segment would otherwise vanish from verification without a trace.
+   */
+  static List<String> strays(Path dir) throws IOException {
+    List<String> strays = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      for (Path p : stream) {
+        String name = p.getFileName().toString();
+        boolean segment = NAME.matcher(name).matches() && Files.isRegularFile(p);
+        if (!segment && !TORN_NAME.matcher(name).matches() && !name.equals(LOCK_FILE)) {
+          strays.add(name);
+        }
+      }
+    }
+    strays.sort(Comparator.naturalOrder());
+    return strays;
   }
 
   /** No event line is longer than this; a file without newlines must not exhaust memory. */

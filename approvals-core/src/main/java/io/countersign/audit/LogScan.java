@@ -200,6 +200,11 @@ final class LogScan implements AutoCloseable {
     return files.get(block.file);
   }
 
+  /** The size of file {@code index} when the scan started (an empty file yields no block). */
+  long size(int index) {
+    return sizes[index];
+  }
+
   /**
    * The next block in file order, scanned, or {@code null} at the end of the last file. Give it
    * back with {@link #release} when done with it. Blocks of an empty file are never returned.

@@ -43,7 +43,66 @@ public final class VerificationResult {
     TAMPERED
   }
 
+  /**
+   * Why a log is not {@link Status#INTACT}, as a stable code (the {@code code} member of
+   * {@link #toJson()}); defined with each rule in {@code docs/AUDIT-FORMAT.md}, section 9, and used
+   * by the test vectors in {@code docs/audit-test-vectors/}.
+   */
+  public enum Code {
+    /** A line is not a well-formed event (JSON, members, types, limits, {@code time} or {@code type} grammar, UTF-8). */
+    MALFORMED_EVENT,
+    /** A segment's first event does not have the seq its file name says. */
+    SEGMENT_NAME_MISMATCH,
+    /** An empty segment that is not the last one, or whose name is not the next seq. */
+    EMPTY_SEGMENT,
+    /** A segment other than the last does not end with a newline. */
+    UNTERMINATED_SEGMENT,
+    /** The seq is not the one after the previous event. */
+    SEQ_MISMATCH,
+    /** {@code prevHash} is not the previous event's hash (or the start hash). */
+    PREV_HASH_MISMATCH,
+    /** The recomputed hash differs from {@code hash}. */
+    HASH_MISMATCH,
+    /** The line is valid JSON but not its canonical form. */
+    NOT_CANONICAL,
+    /** A {@code CHECKPOINT} without a valid {@code checkpoint.reason}. */
+    BAD_CHECKPOINT,
+    /** An unsigned {@code CHECKPOINT} or {@code KEY_ROTATION} while keys were given. */
+    UNSIGNED_CONTROL_EVENT,
+    /** An event signed with a key id a rotation retired. */
+    RETIRED_KEY,
+    /** A signed event names a key id no trusted key is known for. */
+    UNKNOWN_KEY,
+    /** A trusted key is not a valid Ed25519 public key. */
+    INVALID_KEY,
+    /** The signature does not verify. */
+    BAD_SIGNATURE,
+    /** An event is signed with another key id than the log's current key, without a rotation. */
+    KEY_CHANGED_WITHOUT_ROTATION,
+    /** A {@code KEY_ROTATION} without a well-formed {@code rotation} member (strict Base64 32-byte key). */
+    ROTATION_MALFORMED,
+    /** A {@code KEY_ROTATION} not signed by the key it retires ({@code previousKeyId}). */
+    ROTATION_NOT_BY_RETIRING_KEY,
+    /** A {@code KEY_ROTATION} to a key id already used in the log. */
+    ROTATION_KEY_REUSED,
+    /** A {@code KEY_ROTATION} to a key outside the trusted set, or with another public key than the trusted one. */
+    ROTATION_KEY_UNTRUSTED,
+    /** The event at the expected head seq has another hash. */
+    HEAD_MISMATCH,
+    /** The log ends before the expected head. */
+    TRUNCATED,
+    /** The log was expected closed but does not end with a closing checkpoint. */
+    NOT_CLOSED,
+    /** Events after the last signature are not covered by any ({@link Status#UNSIGNED_TAIL}). */
+    UNSIGNED_TAIL,
+    /** {@link Status#OPEN}: no closing checkpoint at the end (yet). */
+    OPEN,
+    /** {@link Status#OPEN}: the last line is a torn write. */
+    TORN_TAIL
+  }
+
   private final Status status;
+  private final Code code;
   private final long eventsChecked;
   private final long firstBadSeq;
   private final String reason;
@@ -58,10 +117,11 @@ public final class VerificationResult {
   private final long line;
   private final List<String> notes;
 
-  VerificationResult(Status status, long eventsChecked, long firstBadSeq, String reason, String signatureMode,
+  VerificationResult(Status status, Code code, long eventsChecked, long firstBadSeq, String reason, String signatureMode,
       long signaturesVerified, long checkpointsVerified, List<String> keyIdsUsed, long lastSeq, String lastHash,
       long lastSignedSeq, String file, long line, List<String> notes) {
     this.status = Objects.requireNonNull(status);
+    this.code = code;
     this.eventsChecked = eventsChecked;
     this.firstBadSeq = firstBadSeq;
     this.reason = reason;
@@ -80,6 +140,11 @@ public final class VerificationResult {
   /** What the verifier concluded. */
   public Status status() {
     return status;
+  }
+
+  /** The stable code of {@link #reason()}, or {@code null} if {@link Status#INTACT}. */
+  public Code code() {
+    return code;
   }
 
   /**
@@ -172,7 +237,7 @@ public final class VerificationResult {
   }
 
   /**
-   * One line for humans, e.g. {@code audit trail verified: 12 events, chain intact, 12 Ed25519
+   * One line for humans (an open log is described as such, not as an attack), e.g. {@code audit trail verified: 12 events, chain intact, 12 Ed25519
    * signatures valid (keys: demo-key); closed at seq 12} or {@code audit trail BROKEN at seq 5:
    * hash mismatch (event edited?)}.
    */
@@ -199,7 +264,7 @@ public final class VerificationResult {
           + " valid Ed25519 signature" + (signaturesVerified == 1 ? "" : "s") + " (" + checkpointsVerified
           + " checkpoint" + (checkpointsVerified == 1 ? "" : "s") + ", mode " + signatureMode + ")" + keys;
     }
-    return status == Status.INTACT ? text + "; closed at seq " + lastSeq : text + "; NOT CLOSED: " + reason;
+    return status == Status.INTACT ? text + "; closed at seq " + lastSeq : text + "; OPEN: " + reason;
   }
 
   /** The result as one JSON object (the CLI's {@code --json} output); field names are stable. */
@@ -210,6 +275,9 @@ public final class VerificationResult {
     n.put("eventsChecked", eventsChecked);
     if (!ok()) {
       n.put("firstBadSeq", firstBadSeq);
+    }
+    if (code != null) {
+      n.put("code", code.name());
     }
     if (reason != null) {
       n.put("reason", reason);

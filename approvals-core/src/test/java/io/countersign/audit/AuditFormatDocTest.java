@@ -2,6 +2,7 @@ package io.countersign.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.countersign.ManualTimeSource;
 import io.countersign.internal.Hashing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,10 @@ class AuditFormatDocTest {
   static List<AuditEvent> exampleChain() {
     Ed25519Signer signer = Ed25519Signer.of("example-key", Hashing.unhex(PRIVATE_KEY_HEX, "private key"));
     InMemoryAuditSink sink = new InMemoryAuditSink();
-    Iterator<String> ids = List.of("3f2c9a4e-5b1d-4c7e-9a0f-1d2e3f4a5b6c", "8b7a6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d").iterator();
-    AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).idSource(ids::next).build();
+    Iterator<String> ids = List.of("3f2c9a4e-5b1d-4c7e-9a0f-1d2e3f4a5b6c", "8b7a6c5d-4e3f-4a1b-8c9d-0e1f2a3b4c5d",
+        "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f").iterator();
+    ManualTimeSource clock = new ManualTimeSource(Instant.parse("2025-03-01T09:05:00Z"));
+    AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).idSource(ids::next).timeSource(clock).build();
     trail.record(AuditEvent.builder(EventType.REQUESTED)
         .time(Instant.parse("2025-03-01T09:00:00Z"))
         .requestId("req-7f3a")
@@ -42,6 +45,7 @@ class AuditFormatDocTest {
         .requestId("req-7f3a")
         .field("outcome", "APPROVED")
         .field("approvers", List.of("alice"))).join();
+    trail.close(); // the closing checkpoint: without it the log would verify as OPEN, not INTACT
     return sink.events();
   }
 
@@ -56,7 +60,7 @@ class AuditFormatDocTest {
     md.append("```\n").append(Hashing.hex(signer.verificationKey().publicKey())).append("\n```\n\n");
     md.append("Public key (PEM):\n\n");
     md.append("```\n").append(signer.verificationKey().toPem()).append("```\n\n");
-    md.append("The log file (two lines, each followed by `\\n`):\n\n");
+    md.append("The log file (three lines, each followed by `\\n`):\n\n");
     md.append("```\n");
     for (AuditEvent event : events) {
       md.append(event.toJson()).append('\n');
@@ -82,7 +86,33 @@ class AuditFormatDocTest {
 
     VerificationResult result = AuditVerifier.verify(exampleChain(), signer.verificationKey());
 
-    assertThat(result.summary()).startsWith("audit trail verified: 2 events, chain intact, 2 Ed25519 signatures valid (keys: example-key)");
+    assertThat(result.status()).isEqualTo(VerificationResult.Status.INTACT);
+    assertThat(result.summary()).isEqualTo("audit trail verified: 3 events, chain intact, 3 Ed25519 signatures valid (keys: "
+        + "example-key); closed at seq 3");
+  }
+
+  /** The log lines and the PEM exactly as the document prints them, read back from the document. */
+  @Test
+  void theDocumentsOwnExampleBytesVerifyIntactWithTheDocumentsPublicKey() throws IOException {
+    String doc = Files.readString(DOC, StandardCharsets.UTF_8);
+    String example = doc.substring(doc.indexOf("## 10. Worked example"), doc.indexOf("## 11."));
+    List<String> blocks = List.of(example.split("```\n"));
+    String pem = blocks.stream().filter(b -> b.startsWith("-----BEGIN PUBLIC KEY-----")).findFirst().orElseThrow();
+    String log = blocks.stream().filter(b -> b.startsWith("{\"action\"")).findFirst().orElseThrow();
+    Path file = Files.createTempFile("worked-example", ".jsonl");
+    try {
+      Files.writeString(file, log, StandardCharsets.UTF_8);
+      VerificationResult result = AuditVerifier.builder().key(VerificationKey.fromPem("example-key", pem)).build().verifyLog(file);
+
+      assertThat(result.status()).as(result.summary()).isEqualTo(VerificationResult.Status.INTACT);
+      assertThat(result.eventsChecked()).isEqualTo(3);
+      byte[] bytes = Files.readAllBytes(file);
+      bytes[bytes.length / 2] ^= 1; // and any single-byte change breaks it
+      Files.write(file, bytes);
+      assertThat(AuditVerifier.builder().key(VerificationKey.fromPem("example-key", pem)).build().verifyLog(file).ok()).isFalse();
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

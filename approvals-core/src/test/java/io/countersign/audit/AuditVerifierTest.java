@@ -63,8 +63,9 @@ class AuditVerifierTest {
     assertThat(result.lastSeq()).isEqualTo(10);
     assertThat(result.lastHash()).isEqualTo(events.get(9).hash());
     assertThat(result.summary()).isEqualTo("audit trail verified: 10 events, chain intact, 10 Ed25519 signatures valid (keys: k1)"
-        + "; NOT CLOSED: the log ends at seq 10 without a closing checkpoint (still being written, its writer crashed, "
-        + "or events after seq 10 were removed)");
+        + "; OPEN: the log ends at seq 10 without a closing checkpoint: normal while its writer is running (or after a crash); "
+        + "to tell it from a log whose tail was cut, compare its signed head 10:" + events.get(9).hash() + " with one kept "
+        + "elsewhere (countersign verify --expect-head 10:" + events.get(9).hash() + ")");
   }
 
   @Test
@@ -74,7 +75,7 @@ class AuditVerifierTest {
     assertThat(result.ok()).isTrue();
     assertThat(result.signatureMode()).isEqualTo("none");
     assertThat(result.summary())
-        .startsWith("audit trail verified: 3 events, chain intact, signatures not checked (no verification key given); NOT CLOSED");
+        .startsWith("audit trail verified: 3 events, chain intact, signatures not checked (no verification key given); OPEN");
   }
 
   @Test
@@ -205,15 +206,15 @@ class AuditVerifierTest {
   }
 
   @Test
-  void eventsSignedByRotatedKeysVerifyWhenAllKeysAreGiven() {
+  void aKeyChangeWithoutARotationFailsEvenWhenBothKeysAreTrusted() {
     Ed25519Signer k2 = AuditChains.key("k2");
-    List<AuditEvent> rotated = new ArrayList<>(events);
-    rotated.addAll(rebuild(chain(3, null), 10, events.get(9).hash(), k2));
+    List<AuditEvent> switched = new ArrayList<>(events);
+    switched.addAll(rebuild(chain(3, null), 10, events.get(9).hash(), k2));
 
-    VerificationResult result = AuditVerifier.verify(rotated, key1, k2.verificationKey());
+    VerificationResult result = AuditVerifier.verify(switched, key1, k2.verificationKey());
 
-    assertThat(result.ok()).as(result.summary()).isTrue();
-    assertThat(result.summary()).startsWith("audit trail verified: 13 events, chain intact, 13 Ed25519 signatures valid (keys: k1, k2); NOT CLOSED");
+    assertBrokenAt(result, 11, "seq 11: signed with key k2 but the log's key is k1 and no KEY_ROTATION introduced k2");
+    assertThat(result.code()).isEqualTo(VerificationResult.Code.KEY_CHANGED_WITHOUT_ROTATION);
   }
 
   @Test

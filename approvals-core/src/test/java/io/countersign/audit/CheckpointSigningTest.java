@@ -140,7 +140,9 @@ class CheckpointSigningTest {
     assertThat(rotation.get("rotation").path("keyId").textValue()).isEqualTo("k2");
     assertThat(after.keyId()).isEqualTo("k2");
     assertThat(trail.keyId()).isEqualTo("k2");
-    assertThat(AuditVerifier.verify(sink.events(), k1.verificationKey()).ok()).isTrue();
+    assertThat(AuditVerifier.verify(sink.events(), k1.verificationKey(), k2.verificationKey()).ok()).isTrue();
+    assertThat(AuditVerifier.verify(sink.events(), k1.verificationKey()).code())
+        .isEqualTo(VerificationResult.Code.ROTATION_KEY_UNTRUSTED);
   }
 
   @Test

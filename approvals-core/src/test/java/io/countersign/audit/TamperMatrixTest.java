@@ -217,16 +217,25 @@ class TamperMatrixTest {
   }
 
   @Test
-  @DisplayName("S31 tail truncated right after a checkpoint -> reported as not closed, and as truncated against a known head")
+  @DisplayName("S31 tail truncated right after a checkpoint -> reported as open (with its signed head), and as truncated against a known head or when expected closed")
   void s31_truncatedAfterACheckpoint() throws IOException {
     List<String> cut = checkpointLog.subList(0, 18); // ends with the checkpoint at 18
     VerificationResult r = verify(cut);
 
     assertThat(r.status()).isEqualTo(VerificationResult.Status.OPEN);
     assertThat(r.closed()).isFalse();
-    assertThat(r.reason()).isEqualTo("the log ends at seq 18 without a closing checkpoint (still being written, its writer "
-        + "crashed, or events after seq 18 were removed)");
-    assertThat(r.summary()).contains("NOT CLOSED");
+    String head = "18:" + event(cut.get(17)).hash();
+    assertThat(r.reason()).isEqualTo("the log ends at seq 18 without a closing checkpoint: normal while its writer is running "
+        + "(or after a crash); to tell it from a log whose tail was cut, compare its signed head " + head
+        + " with one kept elsewhere (countersign verify --expect-head " + head + ")");
+    assertThat(r.code()).isEqualTo(VerificationResult.Code.OPEN);
+    assertThat(r.summary()).contains("; OPEN: the log ends at seq 18");
+
+    VerificationResult expectClosed = verifier().key(K1.verificationKey()).expectClosed().build()
+        .verifyLog(writeLog(tmp.resolve("closed"), cut));
+    assertThat(expectClosed.status()).isEqualTo(VerificationResult.Status.TAMPERED);
+    assertThat(expectClosed.code()).isEqualTo(VerificationResult.Code.NOT_CLOSED);
+    assertThat(expectClosed.firstBadSeq()).hasValue(19);
 
     VerificationResult withHead = verifier().key(K1.verificationKey()).expectHead(25, null).build()
         .verifyLog(writeLog(tmp.resolve("head"), cut));
@@ -313,7 +322,7 @@ class TamperMatrixTest {
   }
 
   @Test
-  @DisplayName("S34 key rotation -> old and new events verify with their own keys; the new key may be learned from the log")
+  @DisplayName("S34 key rotation -> old and new events verify with their own keys; the new key must be among the trusted keys")
   void s34_rotationVerifiesOldAndNewEvents() throws IOException {
     Ed25519Signer k2 = key("k2");
     Path dir = tmp.resolve("rotation");
@@ -328,14 +337,42 @@ class TamperMatrixTest {
     assertThat(both.keyIdsUsed()).containsExactly("k1", "k2");
 
     VerificationResult oldOnly = verifier().key(K1.verificationKey()).build().verifyLog(dir);
-    assertThat(oldOnly.status()).isEqualTo(VerificationResult.Status.INTACT);
-    assertThat(oldOnly.notes()).contains("key k2 introduced at seq 3 by a rotation signed with k1");
+    assertThat(oldOnly.status()).isEqualTo(VerificationResult.Status.TAMPERED);
+    assertThat(oldOnly.firstBadSeq()).hasValue(3);
+    assertThat(oldOnly.reason()).startsWith("seq 3: KEY_ROTATION introduces key k2 (").contains("not among the trusted keys");
+    assertThat(oldOnly.code()).isEqualTo(VerificationResult.Code.ROTATION_KEY_UNTRUSTED);
+
+    VerificationResult unnamed = verifier().key(K1.verificationKey()).keyMatchedBySignature(k2.verificationKey().withId("new.pem"))
+        .build().verifyLog(dir);
+    assertThat(unnamed.status()).as(unnamed.summary()).isEqualTo(VerificationResult.Status.INTACT);
+    assertThat(unnamed.notes()).contains("key new.pem was matched to key id k2 by the rotation at seq 3");
 
     VerificationResult wrongNew = verifier().keys(K1.verificationKey(), key("k3").verificationKey().withId("k2"))
         .build().verifyLog(dir);
     assertThat(wrongNew.status()).isEqualTo(VerificationResult.Status.TAMPERED);
     assertThat(wrongNew.firstBadSeq()).hasValue(3);
     assertThat(wrongNew.reason()).contains("KEY_ROTATION introduces key k2 with a public key different from the one given");
+  }
+
+  @Test
+  @DisplayName("S47 a key rotation signed with a leaked old key to a key outside the trusted set -> verification fails")
+  void s47_rotationByALeakedOldKeyToAnUntrustedKeyFails() throws IOException {
+    Ed25519Signer k2 = key("k2");
+    Ed25519Signer attackers = key("k-attacker");
+    Path dir = tmp.resolve("leaked");
+    // the attacker holds the old key k1 (leaked) and rotates the log to a key of their own
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(K1).build()) {
+      trail.record(sampleEvent(1)).join();
+      trail.rotateKey(attackers).join();
+      trail.record(sampleEvent(2)).join();
+    }
+    VerificationResult r = verifier().keys(K1.verificationKey(), k2.verificationKey()).build().verifyLog(dir);
+
+    assertThat(r.status()).isEqualTo(VerificationResult.Status.TAMPERED);
+    assertThat(r.firstBadSeq()).hasValue(2);
+    assertThat(r.reason()).startsWith("seq 2: KEY_ROTATION introduces key k-attacker (").contains("not among the trusted keys");
+    assertThat(r.code()).isEqualTo(VerificationResult.Code.ROTATION_KEY_UNTRUSTED);
+    assertThat(r.notes()).isEmpty();
   }
 
   @Test

@@ -43,14 +43,14 @@ import picocli.CommandLine.Spec;
             io.countersign.governance.cli.ReportCommand.class, EmergencyStopCommands.Halt.class,
             EmergencyStopCommands.Resume.class, EmergencyStopCommands.Status.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:intact (verify) / success (search, halt, resume, halt-status)",
-            "1:tampered, not closed, or not authenticated (verify) / refused by the server (halt, resume, halt-status)",
+        exitCodeList = {"0:intact or open (verify) / success (search, halt, resume, halt-status)",
+            "1:tampered, not authenticated, or not closed with --expect-closed (verify) / refused by the server (halt, resume, halt-status)",
             "2:unreadable input, bad usage, or server unreachable"})
 public final class CountersignCli implements Callable<Integer> {
 
-    /** Exit code: the log verified (or the search ran). */
+    /** Exit code: the log verified, closed or still open (or the search ran). */
     public static final int INTACT = 0;
-    /** Exit code: the log is tampered with, not closed, or has events no signature covers. */
+    /** Exit code: the log is tampered with, has events no signature covers, or is not closed though {@code --expect-closed}. */
     public static final int TAMPERED = 1;
     /** Exit code: the input could not be read, or the command line was wrong. */
     public static final int UNUSABLE = 2;
@@ -135,16 +135,20 @@ public final class CountersignCli implements Callable<Integer> {
         CommandSpec spec;
 
         @Option(names = "--key", paramLabel = "[ID=]FILE",
-                description = {"Ed25519 public key (PEM). Repeat for rotated keys. Without ID= the key id is learned from the",
-                    "first signature the key verifies; keys introduced by a signed KEY_ROTATION need not be given."})
+                description = {"Ed25519 public key (PEM). Repeat for rotated keys: a KEY_ROTATION to a key not given fails.",
+                    "Without ID= the key id is learned from the first signature (or rotation) the key verifies."})
         List<String> keys = new ArrayList<>();
 
         @Option(names = "--chain-only", description = "Check the hash chain only, without keys (proves nothing against a rewrite).")
         boolean chainOnly;
 
-        @Option(names = "--allow-open", description = {"Exit 0 for a log that is not closed (still being written, or its writer",
-            "crashed), even with events after the last checkpoint; they are still reported."})
+        @Option(names = "--allow-open", description = {"Exit 0 for a log whose last events no checkpoint covers yet (a log",
+            "written in checkpoint mode, still running or crashed); they are still reported."})
         boolean allowOpen;
+
+        @Option(names = "--expect-closed", description = {"The log is complete: a log without a closing checkpoint (OPEN) is a",
+            "failure (exit 1), e.g. for an archived log."})
+        boolean expectClosed;
 
         @Option(names = "--start-after", paramLabel = "SEQ:HASH", description = "The log continues after this event (earlier files archived).")
         String startAfter;
@@ -191,14 +195,20 @@ public final class CountersignCli implements Callable<Integer> {
                 }
                 verifier.startAfter(parseSeq(parts[0], "--start-after"), parts[1]);
             }
+            if (expectClosed && allowOpen) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--expect-closed and --allow-open exclude each other");
+            }
+            if (expectClosed) {
+                verifier.expectClosed();
+            }
             if (expectHead != null) {
                 String[] parts = expectHead.split(":", 2);
                 verifier.expectHead(parseSeq(parts[0], "--expect-head"), parts.length == 2 ? parts[1] : null);
             }
             VerificationResult result = verifier.build().verifyLog(log);
             int code = switch (result.status()) {
-                case INTACT -> INTACT;
-                case OPEN, UNSIGNED_TAIL -> allowOpen ? INTACT : TAMPERED;
+                case INTACT, OPEN -> INTACT;
+                case UNSIGNED_TAIL -> allowOpen ? INTACT : TAMPERED;
                 case TAMPERED -> TAMPERED;
             };
             if (json) {
@@ -207,10 +217,14 @@ public final class CountersignCli implements Callable<Integer> {
                 out.println(result.status() + "  " + result.summary());
                 if (result.status() == VerificationResult.Status.TAMPERED) {
                     out.println("first bad seq: " + result.firstBadSeq().orElse(-1)
-                            + (result.file() != null ? "  file: " + result.file() + "  line: " + result.line() : ""));
-                } else if (result.status() != VerificationResult.Status.INTACT) {
+                            + (result.file() != null ? "  file: " + result.file() : "")
+                            + (result.line() > 0 ? "  line: " + result.line() : ""));
+                } else if (result.status() == VerificationResult.Status.UNSIGNED_TAIL) {
                     out.println("verified up to seq " + result.lastSeq() + " (last signed: seq " + result.lastSignedSeq() + ")"
                             + (allowOpen ? "; accepted because of --allow-open" : "; pass --allow-open for a log still being written"));
+                } else if (result.status() == VerificationResult.Status.OPEN) {
+                    out.println("open: not closed yet, which is normal while the writer runs; pass --expect-closed if it "
+                            + "should be closed");
                 }
                 result.notes().forEach(n -> out.println("note: " + n));
             }
@@ -370,7 +384,7 @@ public final class CountersignCli implements Callable<Integer> {
             } else {
                 detail = e.text("reason") != null ? e.text("reason") : "";
             }
-            return String.format(Locale.ROOT, "%-8d %-24s %-15s %-14s %-30s %-16s %s", e.seq(), e.time(), e.type(),
+            return String.format(Locale.ROOT, "%-8d %-24s %-15s %-14s %-30s %-16s %s", e.seq(), e.time(), e.typeName(),
                     dash(e.requestId()), dash(action), dash(actor), detail);
         }
 

@@ -153,6 +153,43 @@ class CountersignCliTest {
     }
 
     @Test
+    @DisplayName("S31 a log that is simply open (ends at a signed checkpoint, not closed) is reported OPEN in plain words and exits 0; "
+            + "--expect-closed makes it a failure, --expect-head tells it from a cut tail")
+    void anOpenLogIsReportedOpenAndFailsOnlyWhenExpectedClosed() throws IOException {
+        Path open = tmp.resolve("open-at-checkpoint");
+        Files.createDirectories(open);
+        List<String> lines = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> segments = Files.list(logs)) {
+            for (Path segment : segments.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
+                lines.addAll(Files.readAllLines(segment));
+            }
+        }
+        Files.write(open.resolve(FILE), lines.subList(0, 4)); // up to the checkpoint at seq 4
+        String head = "4:" + new ObjectMapper().readTree(lines.get(3)).get("hash").textValue();
+
+        Run run = cli("verify", "--key", pub.toString(), open.toString());
+        assertThat(run.exit()).isEqualTo(CountersignCli.INTACT);
+        assertThat(run.out()).startsWith("OPEN  audit trail verified: 4 events")
+                .contains("; OPEN: the log ends at seq 4 without a closing checkpoint: normal while its writer is running (or after "
+                        + "a crash); to tell it from a log whose tail was cut, compare its signed head " + head
+                        + " with one kept elsewhere (countersign verify --expect-head " + head + ")")
+                .contains("open: not closed yet, which is normal while the writer runs; pass --expect-closed if it should be closed")
+                .doesNotContain("removed").doesNotContain("BROKEN");
+
+        Run closed = cli("verify", "--expect-closed", "--key", pub.toString(), open.toString());
+        assertThat(closed.exit()).isEqualTo(CountersignCli.TAMPERED);
+        assertThat(closed.out()).startsWith("TAMPERED  audit trail BROKEN at seq 5: the log was expected to be closed but ends at "
+                + "seq 4 without a closing checkpoint");
+
+        assertThat(cli("verify", "--expect-head", head, "--key", pub.toString(), open.toString()).exit()).isEqualTo(CountersignCli.INTACT);
+        Run cut = cli("verify", "--expect-head", "6", "--key", pub.toString(), open.toString());
+        assertThat(cut.exit()).isEqualTo(CountersignCli.TAMPERED);
+        assertThat(cut.out()).contains("BROKEN at seq 5: the log ends at seq 4 but the expected head is seq 6");
+        assertThat(cli("verify", "--expect-closed", "--allow-open", "--key", pub.toString(), open.toString()).exit())
+                .isEqualTo(CountersignCli.UNUSABLE);
+    }
+
+    @Test
     @DisplayName("S32 verify with the wrong key exits 1")
     void verifyWithAnotherKeyExitsOne() throws IOException {
         Path other = tmp.resolve("other.pem");

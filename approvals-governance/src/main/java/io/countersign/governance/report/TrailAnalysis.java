@@ -102,7 +102,7 @@ final class TrailAnalysis {
   void accept(AuditEvent e) {
     Instant t = e.time();
     boolean in = inPeriod(t);
-    String type = e.type().name();
+    String type = e.typeName();
     String rid = e.requestId();
     if (in) {
       events++;

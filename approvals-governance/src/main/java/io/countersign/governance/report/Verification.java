@@ -19,7 +19,7 @@ import java.util.List;
  * @param closed whether the trail ends with a verified closing checkpoint
  * @param lastSeq the last sequence number that verified (compare it with an independently kept head)
  * @param files the log files read, in chain order
- * @param notes observations that are not failures (torn tails set aside, keys learned from rotations)
+ * @param notes observations that are not failures (torn tails set aside, keys matched by signature, stray files)
  */
 public record Verification(boolean verified, String status, String summary, long eventsChecked, long firstBadSeq,
     String reason, String signatureMode, long signaturesVerified, List<String> keyIds, boolean closed, long lastSeq,
