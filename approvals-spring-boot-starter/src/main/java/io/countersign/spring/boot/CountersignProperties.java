@@ -127,8 +127,12 @@ public class CountersignProperties {
      */
     private int order = ApprovalAdvisor.DEFAULT_ORDER;
 
-    /** What to do when a guarded method seems to be called from its own class (self-invocation bypasses Spring AOP): warn or fail. */
-    private SelfInvocation selfInvocation = SelfInvocation.WARN;
+    /**
+     * What to do when a guarded method is called from its own class, directly or through a method
+     * reference ({@code this::refund}): such a call bypasses the Spring AOP proxy. Fail (the default)
+     * or warn. Calls through the bean's own proxy (an injected {@code @Lazy} self reference) are fine.
+     */
+    private SelfInvocation selfInvocation = SelfInvocation.FAIL;
 
     public int getOrder() {
       return order;
@@ -149,9 +153,9 @@ public class CountersignProperties {
 
   /** How to treat a detected self-invocation of a guarded method. */
   public enum SelfInvocation {
-    /** Log a warning at startup naming the caller and the guarded method. */
+    /** Log a warning at startup naming the caller and the guarded method (the call still runs unguarded). */
     WARN,
-    /** Fail startup. */
+    /** Fail startup (the default). */
     FAIL
   }
 

@@ -33,14 +33,14 @@ final class Fixtures {
   /** A runner with the auto-configuration, an in-memory audit sink and the guarded {@link Ops} bean. */
   static ApplicationContextRunner runner() {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class))
+        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class, CountersignDisabledConfiguration.class))
         .withUserConfiguration(AuditConfig.class, OpsConfig.class);
   }
 
   /** A runner with the auto-configuration and an in-memory audit sink, and no guarded bean. */
   static ApplicationContextRunner bareRunner() {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class))
+        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class, CountersignDisabledConfiguration.class))
         .withUserConfiguration(AuditConfig.class);
   }
 
