@@ -153,6 +153,9 @@ public class CountersignAutoConfiguration {
           + ": one trail can continue only one log on disk; keep one, or declare an AuditTrail bean.");
     }
     if (files.size() == 1) {
+      if (signer != null) {
+        SigningKeyCheck.check(files.get(0).directory(), signer);
+      }
       AuditTrail.Builder continued = files.get(0).trailBuilder();
       auditSinks.stream().filter(sink -> sink != files.get(0)).forEach(continued::sink);
       if (signer != null) {
