@@ -273,11 +273,16 @@ public final class GateEngine {
     }
   }
 
-  public void close() {
+  /** Refuses new guarded calls and ends this instance's pending requests as CANCELLED with {@code reason}. */
+  public void shutdown(String reason) {
     closed = true;
     for (PendingRequest r : List.copyOf(pending.values())) {
-      r.end(RequestState.CANCELLED, "the approval gate was closed");
+      r.end(RequestState.CANCELLED, reason);
     }
+  }
+
+  public void close() {
+    shutdown("the approval gate was closed");
     if (deferredRunner != null) {
       deferredRunner.shutdown();
     }

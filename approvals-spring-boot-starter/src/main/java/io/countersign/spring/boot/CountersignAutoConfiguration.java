@@ -209,6 +209,12 @@ public class CountersignAutoConfiguration {
     }
   }
 
+  /** Cancels pending approvals first on shutdown, so that a graceful shutdown never waits for humans. */
+  @Bean
+  public GateShutdown countersignGateShutdown(ApprovalGate gate, CountersignProperties properties) {
+    return new GateShutdown(gate, properties.getShutdownTimeout());
+  }
+
   /** With Spring Security: the authenticated principal is the caller. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(SecurityContextHolder.class)
