@@ -177,4 +177,36 @@ class AdvisorOrderTest {
       assertThat(Fixtures.sink(context).events(request.id())).extracting(e -> e.type()).contains(EventType.DECIDED);
     });
   }
+
+  /** Stands for a circuit breaker's advice (resilience4j's aspect, Spring Cloud's): returns a fallback when open. */
+  static final class CircuitBreakerInterceptor implements org.aopalliance.intercept.MethodInterceptor {
+    @Override
+    public Object invoke(org.aopalliance.intercept.MethodInvocation invocation) {
+      return "fallback";
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class CircuitBreakerFirst {
+    @Bean
+    @org.springframework.context.annotation.Role(org.springframework.beans.factory.config.BeanDefinition.ROLE_INFRASTRUCTURE)
+    static org.springframework.aop.Advisor circuitBreakerAdvisor() {
+      var advisor = new org.springframework.aop.support.DefaultPointcutAdvisor(
+          new org.springframework.aop.support.annotation.AnnotationMatchingPointcut(null, RequiresApproval.class, false),
+          new CircuitBreakerInterceptor());
+      advisor.setOrder(Ordered.HIGHEST_PRECEDENCE);
+      return advisor;
+    }
+  }
+
+  @Test
+  @DisplayName("S55 a circuit breaker ordered before the approval fails startup (its fallback would answer unapproved)")
+  void circuitBreakerOrderedFirstFailsStartup() {
+    Fixtures.runner().withUserConfiguration(CircuitBreakerFirst.class).run(context ->
+        assertThat(context).hasFailed().getFailure().rootCause()
+            .isInstanceOf(ApprovalConfigurationException.class)
+            .hasMessageContaining("Ops#pushConfig")
+            .hasMessageContaining("CircuitBreakerInterceptor (order " + Ordered.HIGHEST_PRECEDENCE + ")")
+            .hasMessageContaining("its fallback is returned without calling the method"));
+  }
 }

@@ -27,18 +27,8 @@ class FileAuditTrailTest {
 
   @Test
   void aFileSinkBeanContinuesItsChainAcrossRestartsSoTheWholeLogVerifies(@TempDir Path dir) throws Exception {
-    ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class))
-        .withUserConfiguration(Fixtures.OpsConfig.class)
-        .withBean(Ed25519Signer.class, () -> SIGNER)
-        .withBean(FileAuditSink.class, () -> open(dir));
     for (int restart = 0; restart < 2; restart++) {
-      runner.run(context -> {
-        var call = as(ALICE, () -> context.getBean(Fixtures.Ops.class).restart("billing"));
-        InMemoryApprover approver = context.getBean(InMemoryApprover.class);
-        approver.approve(awaitRequest(approver).id(), BOB, "ok");
-        call.join();
-      });
+      runner(dir, SIGNER).run(FileAuditTrailTest::approveOneCall);
     }
     VerificationResult result = AuditVerifier.builder().key(SIGNER.verificationKey()).build().verifyLog(dir);
     assertThat(result.ok()).as(result.summary()).isTrue();
@@ -76,7 +66,7 @@ class FileAuditTrailTest {
         .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class))
         .withUserConfiguration(Fixtures.OpsConfig.class)
         .withBean(Ed25519Signer.class, () -> signer)
-        .withBean(FileAuditSink.class, () -> open(dir));
+        .withBean(FileAuditSink.class, () -> Fixtures.openFileSink(dir));
   }
 
   private static void approveOneCall(org.springframework.context.ApplicationContext context) throws Exception {
@@ -84,13 +74,5 @@ class FileAuditTrailTest {
     InMemoryApprover approver = context.getBean(InMemoryApprover.class);
     approver.approve(awaitRequest(approver).id(), BOB, "ok");
     call.join();
-  }
-
-  private static FileAuditSink open(Path dir) {
-    try {
-      return FileAuditSink.open(dir);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -127,6 +127,15 @@ final class Fixtures {
     return request;
   }
 
+  /** A file audit sink on {@code dir}, for bean suppliers. */
+  static io.countersign.audit.FileAuditSink openFileSink(java.nio.file.Path dir) {
+    try {
+      return io.countersign.audit.FileAuditSink.open(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** All events of the in-memory audit sink bean. */
   static InMemoryAuditSink sink(org.springframework.context.ApplicationContext context) {
     return (InMemoryAuditSink) context.getBean(AuditSink.class);

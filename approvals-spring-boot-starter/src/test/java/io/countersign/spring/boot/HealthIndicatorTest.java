@@ -12,7 +12,6 @@ import io.countersign.audit.FileAuditSink;
 import io.countersign.spi.Approver;
 import io.countersign.spi.DecisionSink;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -65,7 +64,7 @@ class HealthIndicatorTest {
   @Test
   void downWhenTheFileSinksDirectoryIsGone(@TempDir Path dir) throws IOException {
     Path logs = Files.createDirectory(dir.resolve("logs"));
-    runner().withBean(FileAuditSink.class, () -> open(logs)).run(context -> {
+    runner().withBean(FileAuditSink.class, () -> Fixtures.openFileSink(logs)).run(context -> {
       assertThat(health(context).getStatus()).isEqualTo(Status.UP);
       try (Stream<Path> files = Files.walk(logs)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -99,13 +98,5 @@ class HealthIndicatorTest {
     Fixtures.bareRunner().withConfiguration(AutoConfigurations.of(CountersignHealthConfiguration.class))
         .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("countersignHealthIndicator"));
-  }
-
-  private static FileAuditSink open(Path dir) {
-    try {
-      return FileAuditSink.open(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
