@@ -155,6 +155,17 @@ public final class ApprovalGate implements AutoCloseable {
     PolicyMethods.check(List.of(classes), policies);
   }
 
+  /**
+   * Begins a graceful stop: refuses new guarded calls and cancels every request this instance's
+   * callers wait for, each recorded as CANCELLED with {@code reason} (their callers get an
+   * {@link ApprovalCancelledException} saying it). The audit trail and request store stay open until
+   * {@link #close()}, so that these records are written; a server draining its requests then has
+   * none stuck waiting for a human.
+   */
+  public void shutdown(String reason) {
+    engine.shutdown(Objects.requireNonNull(reason, "reason"));
+  }
+
   /** Cancels every pending request of this instance (their callers are denied) and closes the request store and the audit trail. */
   @Override
   public void close() {

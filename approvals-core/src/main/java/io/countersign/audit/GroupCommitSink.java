@@ -175,8 +175,11 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
     return new IllegalStateException(this + " could not write the audit events from seq " + first + ": " + cause, cause);
   }
 
-  /** What {@link #writeFailed} returned once the sink failed, or {@code null} while it works. */
-  protected final Throwable failure() {
+  /**
+   * What {@link #writeFailed} returned once the sink failed (it then refuses every later event), or
+   * {@code null} while it works; public so that health checks can report it.
+   */
+  public final Throwable failure() {
     return failure;
   }
 

@@ -99,9 +99,14 @@ public final class GateEngine {
     admission.validate(classes);
   }
 
-  public void close() {
+  /** Refuses new guarded calls and ends this instance's pending requests as CANCELLED with {@code reason}. */
+  public void shutdown(String reason) {
     closed = true;
-    requests.endWaiting(r -> true, RequestState.CANCELLED, "the approval gate was closed");
+    requests.endWaiting(r -> true, RequestState.CANCELLED, reason);
+  }
+
+  public void close() {
+    shutdown("the approval gate was closed");
     deferred.close();
     try {
       settings.requestStore().close();

@@ -67,7 +67,7 @@ import org.springframework.transaction.interceptor.TransactionInterceptor;
 @ConditionalOnClass(ApprovalGate.class)
 @ConditionalOnProperty(prefix = "countersign", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(CountersignProperties.class)
-@Import(CountersignAutoConfiguration.AutoProxyRegistrar.class)
+@Import({CountersignAutoConfiguration.AutoProxyRegistrar.class, CountersignAutoConfiguration.AdvisorChecks.class})
 public class CountersignAutoConfiguration {
 
   private static final Logger LOG = LoggerFactory.getLogger(CountersignAutoConfiguration.class);
@@ -153,6 +153,9 @@ public class CountersignAutoConfiguration {
           + ": one trail can continue only one log on disk; keep one, or declare an AuditTrail bean.");
     }
     if (files.size() == 1) {
+      if (signer != null) {
+        SigningKeyCheck.check(files.get(0).directory(), signer);
+      }
       AuditTrail.Builder continued = files.get(0).trailBuilder();
       auditSinks.stream().filter(sink -> sink != files.get(0)).forEach(continued::sink);
       if (signer != null) {
@@ -187,8 +190,29 @@ public class CountersignAutoConfiguration {
   @Bean
   @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
   public static ApprovalAdvisor countersignApprovalAdvisor(ObjectProvider<ApprovalGate> gate, Environment environment) {
-    int order = Binder.get(environment).bind("countersign.aop.order", Integer.class).orElse(ApprovalAdvisor.DEFAULT_ORDER);
-    return new ApprovalAdvisor(new ApprovalMethodInterceptor(gate::getObject), order);
+    return new ApprovalAdvisor(new ApprovalMethodInterceptor(gate::getObject), advisorOrder(environment));
+  }
+
+  /** {@code countersign.aop.order}, read before the properties bean exists (advisors are created early). */
+  static int advisorOrder(Environment environment) {
+    return Binder.get(environment).bind("countersign.aop.order", Integer.class).orElse(ApprovalAdvisor.DEFAULT_ORDER);
+  }
+
+  /** Checks of the advisor chains around guarded beans; active whether Countersign is enabled or not. */
+  @Configuration(proxyBeanMethods = false)
+  @Import(TransactionOrderConfiguration.class)
+  static class AdvisorChecks {
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    public static AdvisorChain countersignAdvisorChain() {
+      return new AdvisorChain();
+    }
+  }
+
+  /** Cancels pending approvals first on shutdown, so that a graceful shutdown never waits for humans. */
+  @Bean
+  public GateShutdown countersignGateShutdown(ApprovalGate gate, CountersignProperties properties) {
+    return new GateShutdown(gate, properties.getShutdownTimeout());
   }
 
   /** With Spring Security: the authenticated principal is the caller. */

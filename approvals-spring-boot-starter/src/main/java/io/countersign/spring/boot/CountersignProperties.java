@@ -38,6 +38,13 @@ public class CountersignProperties {
    */
   private boolean installStaticGate = false;
 
+  /**
+   * On shutdown, pending approvals are cancelled first (recorded as CANCELLED, their callers
+   * denied), before the web server drains its requests; this is the longest the shutdown waits for
+   * those cancellations to be recorded.
+   */
+  private Duration shutdownTimeout = Duration.ofSeconds(5);
+
   private final Audit audit = new Audit();
   private final Aop aop = new Aop();
   private final Metrics metrics = new Metrics();
@@ -75,6 +82,14 @@ public class CountersignProperties {
     this.installStaticGate = installStaticGate;
   }
 
+  public Duration getShutdownTimeout() {
+    return shutdownTimeout;
+  }
+
+  public void setShutdownTimeout(Duration shutdownTimeout) {
+    this.shutdownTimeout = shutdownTimeout;
+  }
+
   public Audit getAudit() {
     return audit;
   }
@@ -98,6 +113,9 @@ public class CountersignProperties {
     }
     if (auditTimeout == null || auditTimeout.isZero() || auditTimeout.isNegative()) {
       throw new IllegalArgumentException("countersign.audit-timeout must be positive but was " + auditTimeout);
+    }
+    if (shutdownTimeout == null || shutdownTimeout.isZero() || shutdownTimeout.isNegative()) {
+      throw new IllegalArgumentException("countersign.shutdown-timeout must be positive but was " + shutdownTimeout);
     }
     if (audit.defaultSink == null) {
       throw new IllegalArgumentException("countersign.audit.default-sink must be one of none, in-memory, slf4j but was null");
@@ -127,8 +145,12 @@ public class CountersignProperties {
      */
     private int order = ApprovalAdvisor.DEFAULT_ORDER;
 
-    /** What to do when a guarded method seems to be called from its own class (self-invocation bypasses Spring AOP): warn or fail. */
-    private SelfInvocation selfInvocation = SelfInvocation.WARN;
+    /**
+     * What to do when a guarded method is called from its own class, directly or through a method
+     * reference ({@code this::refund}): such a call bypasses the Spring AOP proxy. Fail (the default)
+     * or warn. Calls through the bean's own proxy (an injected {@code @Lazy} self reference) are fine.
+     */
+    private SelfInvocation selfInvocation = SelfInvocation.FAIL;
 
     public int getOrder() {
       return order;
@@ -149,9 +171,9 @@ public class CountersignProperties {
 
   /** How to treat a detected self-invocation of a guarded method. */
   public enum SelfInvocation {
-    /** Log a warning at startup naming the caller and the guarded method. */
+    /** Log a warning at startup naming the caller and the guarded method (the call still runs unguarded). */
     WARN,
-    /** Fail startup. */
+    /** Fail startup (the default). */
     FAIL
   }
 

@@ -1,8 +1,6 @@
 package io.countersign.spring.boot;
 
 import io.countersign.ApprovalConfigurationException;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -11,11 +9,6 @@ import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.asm.ClassReader;
-import org.springframework.asm.ClassVisitor;
-import org.springframework.asm.MethodVisitor;
-import org.springframework.asm.Opcodes;
-import org.springframework.asm.SpringAsmInfo;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.util.ClassUtils;
@@ -24,8 +17,8 @@ import org.springframework.util.ClassUtils;
  * Finds the application's beans with {@code @RequiresApproval} methods at startup, so that the gate
  * validates their annotations before the first call, and reports what Spring AOP cannot guard:
  * private, static or final annotated methods (never intercepted: startup fails) and calls of a
- * guarded method from its own class (self-invocation bypasses the proxy: a warning, or a failure
- * with {@code countersign.aop.self-invocation=fail}).
+ * guarded method on {@code this} (self-invocation bypasses the proxy: a failure, or only a warning
+ * with {@code countersign.aop.self-invocation=warn}).
  */
 final class GuardedBeans {
 
@@ -91,13 +84,14 @@ final class GuardedBeans {
       throw new ApprovalConfigurationException(String.join("\n", problems));
     }
     for (String call : selfCalls) {
-      String message = call + ": a call on 'this' bypasses the Spring AOP proxy, so the guarded method would run "
-          + "WITHOUT approval when reached that way. Call it through the bean (inject it) or weave the class with the "
-          + "AspectJ aspect (approvals-aspectj), which guards self-invocation too.";
+      String message = call + ": a call on 'this' (directly, from a lambda or inner class, or as a method reference) "
+          + "bypasses the Spring AOP proxy, so the guarded method would run WITHOUT approval when reached that way. "
+          + "Call it through the bean's proxy (inject it, e.g. '@Autowired @Lazy " + "<Type> self;' and 'self.method(..)') "
+          + "or weave the class with the AspectJ aspect (approvals-aspectj), which guards self-invocation too.";
       if (selfInvocation == CountersignProperties.SelfInvocation.FAIL) {
         throw new ApprovalConfigurationException(message + " (countersign.aop.self-invocation=fail)");
       }
-      LOG.warn("{} (set countersign.aop.self-invocation=fail to refuse startup instead)", message);
+      LOG.warn("{} (countersign.aop.self-invocation=warn; remove it to refuse startup instead)", message);
     }
   }
 
@@ -112,35 +106,8 @@ final class GuardedBeans {
     return false;
   }
 
-  /** Calls from a method of {@code type} to one of its own guarded methods, as "Type#caller calls guarded Type#callee". */
+  /** Calls from a method of {@code type} to one of its own guarded methods on {@code this}, as "Type#caller calls guarded Type#callee". */
   static List<String> selfInvocations(Class<?> type, Set<String> guarded) {
-    String owner = type.getName().replace('.', '/');
-    byte[] bytes;
-    ClassLoader loader = type.getClassLoader() != null ? type.getClassLoader() : ClassLoader.getSystemClassLoader();
-    try (InputStream in = loader.getResourceAsStream(owner + ".class")) {
-      if (in == null) {
-        return List.of();
-      }
-      bytes = in.readAllBytes();
-    } catch (IOException e) {
-      LOG.debug("Could not read the class file of {} to look for self-invocations", type.getName(), e);
-      return List.of();
-    }
-    Set<String> found = new LinkedHashSet<>();
-    new ClassReader(bytes).accept(new ClassVisitor(SpringAsmInfo.ASM_VERSION) {
-      @Override
-      public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-        String caller = name.startsWith("lambda$") ? "a lambda in " + type.getSimpleName() : name;
-        return new MethodVisitor(SpringAsmInfo.ASM_VERSION) {
-          @Override
-          public void visitMethodInsn(int opcode, String calledOwner, String calledName, String calledDescriptor, boolean itf) {
-            if (opcode != Opcodes.INVOKESTATIC && owner.equals(calledOwner) && guarded.contains(calledName + calledDescriptor)) {
-              found.add(type.getName() + "#" + caller + " calls the guarded method " + type.getName() + "#" + calledName);
-            }
-          }
-        };
-      }
-    }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-    return List.copyOf(found);
+    return SelfInvocationScan.find(type, guarded);
   }
 }

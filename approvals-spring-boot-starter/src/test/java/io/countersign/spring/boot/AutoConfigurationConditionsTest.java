@@ -38,10 +38,10 @@ class AutoConfigurationConditionsTest {
   }
 
   @Test
-  void nothingIsConfiguredWhenDisabled() {
+  void disabledBuildsNoGateButKeepsTheGuardedBeanProxied() {
     runner().withPropertyValues("countersign.enabled=false").run(context -> {
-      assertThat(context).hasNotFailed().doesNotHaveBean(ApprovalGate.class).doesNotHaveBean(ApprovalAdvisor.class);
-      assertThat(AopUtils.isAopProxy(context.getBean(Fixtures.Ops.class))).isFalse();
+      assertThat(context).hasNotFailed().doesNotHaveBean(ApprovalGate.class).hasSingleBean(ApprovalAdvisor.class);
+      assertThat(AopUtils.isAopProxy(context.getBean(Fixtures.Ops.class))).isTrue();
     });
   }
 

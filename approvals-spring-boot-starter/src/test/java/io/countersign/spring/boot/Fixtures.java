@@ -33,14 +33,14 @@ final class Fixtures {
   /** A runner with the auto-configuration, an in-memory audit sink and the guarded {@link Ops} bean. */
   static ApplicationContextRunner runner() {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class))
+        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class, CountersignDisabledConfiguration.class))
         .withUserConfiguration(AuditConfig.class, OpsConfig.class);
   }
 
   /** A runner with the auto-configuration and an in-memory audit sink, and no guarded bean. */
   static ApplicationContextRunner bareRunner() {
     return new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class))
+        .withConfiguration(AutoConfigurations.of(CountersignAutoConfiguration.class, CountersignDisabledConfiguration.class))
         .withUserConfiguration(AuditConfig.class);
   }
 
@@ -125,6 +125,15 @@ final class Fixtures {
       throw new AssertionError("no approval request was delivered within " + WAIT);
     }
     return request;
+  }
+
+  /** A file audit sink on {@code dir}, for bean suppliers. */
+  static io.countersign.audit.FileAuditSink openFileSink(java.nio.file.Path dir) {
+    try {
+      return io.countersign.audit.FileAuditSink.open(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** All events of the in-memory audit sink bean. */

@@ -21,6 +21,8 @@ import org.springframework.context.annotation.Configuration;
  * the gate's delivery channel. With {@code example.approver=in-memory} the starter's
  * {@code InMemoryApprover} receives the requests and the page reads them from the gate.
  */
+// with countersign.enabled=false there is no gate to review for: guarded calls are denied instead
+@ConditionalOnProperty(prefix = "countersign", name = "enabled", havingValue = "true", matchIfMissing = true)
 @Configuration(proxyBeanMethods = false)
 public class ReviewerConfiguration {
 

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationListener;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,6 +18,7 @@ import org.springframework.stereotype.Component;
  * its secret store and prints nothing.
  */
 @Component
+@ConditionalOnProperty(prefix = "countersign", name = "enabled", havingValue = "true", matchIfMissing = true)
 public class StartupBanner implements ApplicationListener<ApplicationReadyEvent> {
 
   private final ApprovalWebServer reviewerPage;

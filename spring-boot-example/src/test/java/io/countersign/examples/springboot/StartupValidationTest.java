@@ -1,12 +1,16 @@
 package io.countersign.examples.springboot;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.countersign.ApprovalConfigurationException;
+import io.countersign.ApprovalUnavailableException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /** A misconfigured service does not start, and says which setting is wrong and why. */
 class StartupValidationTest {
@@ -45,6 +49,20 @@ class StartupValidationTest {
     assertThatThrownBy(() -> start("example.audit.signing-key-file=" + dir.resolve("audit/key")))
         .rootCause()
         .hasMessageStartingWith("example.audit.signing-key-file must not be inside example.audit.dir");
+  }
+
+  @Test
+  @DisplayName("S54 the service started with countersign.enabled=false denies the guarded export, saying why")
+  void disabledCountersignDeniesGuardedCallsSayingWhy() {
+    try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ExampleApplication.class)
+        .run(ExampleTestSupport.args(dir, "countersign.enabled=false"))) {
+      CustomerExports exports = context.getBean(CustomerExports.class);
+      String table = exports.tables().iterator().next();
+      assertThatThrownBy(() -> exports.exportTable(table))
+          .isInstanceOf(ApprovalUnavailableException.class)
+          .hasMessageContaining("Countersign is disabled (countersign.enabled=false");
+      assertThat(dir.resolve("exports")).doesNotExist();
+    }
   }
 
   private void start(String setting) {
