@@ -10,7 +10,7 @@ import io.countersign.ApprovalStatus;
 import io.countersign.ApprovalUnavailableException;
 import io.countersign.audit.FileAuditSink;
 import io.countersign.spi.Approver;
-import io.countersign.spi.DecisionSink;
+import io.countersign.spi.VoteSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +79,7 @@ class HealthIndicatorTest {
   void theLastFailedRequestIsReportedUnderChannels() {
     Approver broken = new Approver() {
       @Override
-      public void request(ApprovalRequest request, DecisionSink votes) throws Exception {
+      public void request(ApprovalRequest request, VoteSink votes) throws Exception {
         throw new IOException("slack unreachable");
       }
 
