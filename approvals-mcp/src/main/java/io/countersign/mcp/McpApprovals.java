@@ -48,8 +48,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *     .build();
  * }</pre>
  *
- * <p>Over the streamable HTTP transport, install {@link McpServletSupport#contextExtractor()} on the
- * SDK's servlet and {@link McpServletSupport#cancellationFilter(McpApprovals)} in front of it.
+ * <p>Over the streamable HTTP transport, build the SDK's servlet with
+ * {@link McpServletSupport#contextExtractor()} and install it with {@link McpServletSupport#register}.
  * Thread-safe; {@link #close()} stops the progress timer.
  */
 public final class McpApprovals implements AutoCloseable {
@@ -217,7 +217,7 @@ public final class McpApprovals implements AutoCloseable {
       return this;
     }
 
-    /** The actor id of MCP clients; default {@value #DEFAULT_AGENT_ID_TEXT}. */
+    /** The actor id of MCP clients (the client's declared name is appended); default {@value McpApprovals#DEFAULT_AGENT_ID}. */
     public Builder agentId(String id) {
       requireUnset(agentId, "agentId");
       if (id == null || id.isBlank()) {
@@ -237,9 +237,11 @@ public final class McpApprovals implements AutoCloseable {
       return this;
     }
 
-    private static final String DEFAULT_AGENT_ID_TEXT = DEFAULT_AGENT_ID;
-
-    /** Builds it. @throws IllegalStateException if {@link #principals} is missing */
+    /**
+     * Builds it.
+     *
+     * @throws IllegalStateException if {@link #principals} is missing
+     */
     public McpApprovals build() {
       if (principals == null) {
         throw new IllegalStateException("principals is required: call principals(...) (e.g. McpPrincipalResolver.bearerTokens(...))");

@@ -4,8 +4,14 @@ import io.countersign.mcp.internal.CancellationFilter;
 import io.countersign.mcp.internal.ContextKeys;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.server.McpTransportContextExtractor;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +25,8 @@ import java.util.Map;
  * <pre>{@code
  * var transport = HttpServletStreamableServerTransportProvider.builder()
  *     .mcpEndpoint("/mcp").contextExtractor(McpServletSupport.contextExtractor()).build();
- * // register `transport` as an async servlet on /mcp, and McpServletSupport.cancellationFilter(approvals) on /mcp
+ * // at startup of any servlet container (e.g. in a ServletContainerInitializer):
+ * McpServletSupport.register(servletContext, "/mcp", transport, approvals);
  * }</pre>
  */
 public final class McpServletSupport {
@@ -45,6 +52,21 @@ public final class McpServletSupport {
       }
       return McpTransportContext.create(values);
     };
+  }
+
+  /**
+   * Registers the SDK's transport servlet (asynchronous, as streamable HTTP needs) on
+   * {@code endpoint}, with {@link #cancellationFilter} in front of it. Call it while the container
+   * starts (from a {@code ServletContainerInitializer} or a listener); the transport must have been
+   * built with {@link #contextExtractor()}.
+   */
+  public static void register(ServletContext context, String endpoint, HttpServlet transport, McpApprovals approvals) {
+    ServletRegistration.Dynamic servlet = context.addServlet("countersign-mcp", transport);
+    servlet.setAsyncSupported(true);
+    servlet.addMapping(endpoint);
+    FilterRegistration.Dynamic filter = context.addFilter("countersign-mcp-cancellation", cancellationFilter(approvals));
+    filter.setAsyncSupported(true);
+    filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, endpoint);
   }
 
   /**

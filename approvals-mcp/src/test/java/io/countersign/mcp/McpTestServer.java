@@ -14,16 +14,12 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /**
  * An MCP server on the SDK's streamable HTTP servlet transport, in an embedded Tomcat on
- * 127.0.0.1 (a free port), with {@link McpServletSupport}'s extractor and cancellation filter; and
+ * 127.0.0.1 (a free port), registered with {@link McpServletSupport#register}; and
  * clients of the SDK's own {@code McpClient} connecting to it with a bearer token.
  */
 final class McpTestServer implements AutoCloseable {
@@ -43,19 +39,8 @@ final class McpTestServer implements AutoCloseable {
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
     tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", null);
-    Wrapper servlet = Tomcat.addServlet(context, "mcp", transport);
-    servlet.setAsyncSupported(true);
-    context.addServletMappingDecoded("/mcp", "mcp");
-    FilterDef filter = new FilterDef();
-    filter.setFilterName("countersign-cancellation");
-    filter.setFilter(McpServletSupport.cancellationFilter(approvals));
-    filter.setAsyncSupported("true");
-    context.addFilterDef(filter);
-    FilterMap mapping = new FilterMap();
-    mapping.setFilterName("countersign-cancellation");
-    mapping.addURLPattern("/mcp");
-    context.addFilterMap(mapping);
+    tomcat.addContext("", null).addServletContainerInitializer(
+        (classes, servletContext) -> McpServletSupport.register(servletContext, "/mcp", transport, approvals), null);
     tomcat.start();
     baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
   }

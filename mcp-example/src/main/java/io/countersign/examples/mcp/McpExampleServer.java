@@ -23,12 +23,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import org.apache.catalina.Context;
-import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
 
 /**
  * An MCP server (streamable HTTP on 127.0.0.1, endpoint {@code /mcp}) with two privileged tools,
@@ -88,7 +84,7 @@ public final class McpExampleServer implements AutoCloseable {
             approvals.tool(tool("grant_role", "Grants an IAM role to a user", "user", "role"), tools, "grantRole"))
         .build();
     // end-snippet
-    tomcat = servletContainer(transport, McpServletSupport.cancellationFilter(approvals), settings.mcpPort(), settings.dataDir());
+    tomcat = servletContainer(transport, approvals, settings.mcpPort(), settings.dataDir());
     mcpUrl = "http://127.0.0.1:" + tomcat.getConnector().getLocalPort() + "/mcp";
   }
 
@@ -152,8 +148,8 @@ public final class McpExampleServer implements AutoCloseable {
     return Ed25519Signer.of("mcp-example", Files.readAllBytes(file));
   }
 
-  /** The SDK's servlet on /mcp (async) behind the cancellation filter, in an embedded Tomcat on 127.0.0.1. */
-  private static Tomcat servletContainer(HttpServletStreamableServerTransportProvider transport, jakarta.servlet.Filter filter,
+  /** An embedded Tomcat on 127.0.0.1 serving the SDK's servlet on /mcp behind the cancellation filter. */
+  private static Tomcat servletContainer(HttpServletStreamableServerTransportProvider transport, McpApprovals approvals,
       int port, Path dataDir) throws Exception {
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(Files.createDirectories(dataDir.resolve("tomcat")).toString());
@@ -161,19 +157,9 @@ public final class McpExampleServer implements AutoCloseable {
     connector.setPort(port);
     connector.setProperty("address", "127.0.0.1");
     tomcat.setConnector(connector);
-    Context context = tomcat.addContext("", null);
-    Wrapper servlet = Tomcat.addServlet(context, "mcp", transport);
-    servlet.setAsyncSupported(true);
-    context.addServletMappingDecoded("/mcp", "mcp");
-    FilterDef definition = new FilterDef();
-    definition.setFilterName("countersign-mcp-cancellation");
-    definition.setFilter(filter);
-    definition.setAsyncSupported("true");
-    context.addFilterDef(definition);
-    FilterMap mapping = new FilterMap();
-    mapping.setFilterName("countersign-mcp-cancellation");
-    mapping.addURLPattern("/mcp");
-    context.addFilterMap(mapping);
+    // the servlet API's own registration, so any servlet container works the same way
+    tomcat.addContext("", null).addServletContainerInitializer(
+        (classes, servletContext) -> McpServletSupport.register(servletContext, "/mcp", transport, approvals), null);
     tomcat.start();
     return tomcat;
   }
