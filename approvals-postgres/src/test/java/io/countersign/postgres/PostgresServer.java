@@ -43,8 +43,8 @@ public final class PostgresServer implements BeforeAllCallback {
     return server;
   }
 
-  /** A new empty database on the shared server; returns its JDBC URL. */
-  static String newDatabase() throws Exception {
+  /** A new empty database on the shared server; returns its JDBC URL (user {@code postgres}, no password). */
+  public static String newDatabase() throws Exception {
     Server s = start();
     String name = "countersign_test_" + DATABASES.incrementAndGet();
     try (Connection c = DriverManager.getConnection(s.url("postgres"), "postgres", null); Statement st = c.createStatement()) {

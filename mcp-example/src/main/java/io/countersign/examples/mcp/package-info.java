@@ -1,0 +1,2 @@
+/** An MCP server whose privileged tools wait for human approval (Countersign example). */
+package io.countersign.examples.mcp;
