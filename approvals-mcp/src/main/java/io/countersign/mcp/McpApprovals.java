@@ -3,7 +3,7 @@ package io.countersign.mcp;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.countersign.ApprovalGate;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.Invocation;
 import io.countersign.RequiresApproval;
 import io.countersign.mcp.internal.CallRegistry;
@@ -44,7 +44,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *     .build();
  * McpServer.sync(transport).tools(
  *     approvals.tool(exportTool, dataOps, "exportCustomerTable"),          // a @RequiresApproval method
- *     approvals.require(anySpec, ApprovalRule.of(new String[] {"group:security"}, 1, Duration.ofMinutes(30), false)))
+ *     approvals.require(anySpec, ApprovalRequirement.of(new String[] {"group:security"}, 1, Duration.ofMinutes(30), false)))
  *     .build();
  * }</pre>
  *
@@ -131,7 +131,7 @@ public final class McpApprovals implements AutoCloseable {
    * before its handler runs. Reviewers see the action "MCP tool call" with the tool's name and
    * arguments. Needs a gate built with {@link #configure}.
    */
-  public SyncToolSpecification require(SyncToolSpecification spec, ApprovalRule requirement) {
+  public SyncToolSpecification require(SyncToolSpecification spec, ApprovalRequirement requirement) {
     Objects.requireNonNull(spec, "spec");
     ToolCall toolCall = new ToolCall(spec.tool().name(), Objects.requireNonNull(requirement, "requirement"));
     GuardedToolHandler.Target call = new GuardedToolHandler.Target() {

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.countersign.ApprovalGate;
 import io.countersign.ApprovalRequest;
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.InMemoryApprover;
 import io.countersign.ManualTimeSource;
 import io.countersign.RequestState;
@@ -70,7 +70,7 @@ class McpApprovalsTest {
     server = new McpTestServer(approvals, List.of(
         approvals.tool(DataTools.tool("export_customer_table", "region"), tools, "exportCustomerTable"),
         approvals.tool(DataTools.tool("grant_role", "user", "role"), tools, "grantRole"),
-        approvals.require(rotate, ApprovalRule.of(new String[] {"group:security"}, 1, Duration.ofMinutes(10), false))));
+        approvals.require(rotate, ApprovalRequirement.of(new String[] {"group:security"}, 1, Duration.ofMinutes(10), false))));
     transport = new RecordingTransport(server.transport(ALICE_TOKEN));
     alice = McpTestServer.client(transport, progress::add);
   }
@@ -250,7 +250,7 @@ class McpApprovalsTest {
     assertThat(request.action()).isEqualTo("MCP tool call");
     assertThat(request.arguments()).extracting(a -> a.name() + "=" + a.value())
         .containsExactly("tool=\"rotate_keys\"", "arguments={\"service\":\"billing\"}");
-    assertThat(request.rule().groups()).containsExactly("security");
+    assertThat(request.requirement().groups()).containsExactly("security");
     assertThat(wrappedRan).isEmpty();
 
     approver.approve(request.id(), CAROL, "planned rotation");

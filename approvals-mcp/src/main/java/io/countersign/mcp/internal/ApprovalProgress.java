@@ -45,8 +45,8 @@ public final class ApprovalProgress {
 
   /** The message of a progress notification for this many approvals. */
   public static String message(int approvals, ApprovalRequest request) {
-    return "waiting for approval: " + approvals + "/" + request.rule().quorum() + " approvals from "
-        + String.join(", ", request.rule().approvers());
+    return "waiting for approval: " + approvals + "/" + request.requirement().quorum() + " approvals from "
+        + String.join(", ", request.requirement().approvers());
   }
 
   synchronized void start() {
@@ -79,7 +79,7 @@ public final class ApprovalProgress {
     sent = approvals;
     try {
       exchange.progressNotification(new McpSchema.ProgressNotification(progressToken, approvals,
-          (double) request.rule().quorum(), message(approvals, request)));
+          (double) request.requirement().quorum(), message(approvals, request)));
     } catch (RuntimeException e) {
       LOG.debug("Progress notification for approval request {} could not be sent", request.id(), e);
     }

@@ -1,6 +1,6 @@
 package io.countersign.mcp.internal;
 
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.RequiresApproval;
 import java.lang.reflect.Method;
 import java.util.Map;
@@ -26,9 +26,9 @@ public final class ToolCall {
   }
 
   private final String tool;
-  private final ApprovalRule rule;
+  private final ApprovalRequirement rule;
 
-  public ToolCall(String tool, ApprovalRule rule) {
+  public ToolCall(String tool, ApprovalRequirement rule) {
     this.tool = Objects.requireNonNull(tool, "tool");
     this.rule = Objects.requireNonNull(rule, "rule");
   }
@@ -39,7 +39,7 @@ public final class ToolCall {
   }
 
   /** Who must approve a call of this tool. */
-  public ApprovalRule rule() {
+  public ApprovalRequirement rule() {
     return rule;
   }
 

@@ -1,6 +1,6 @@
 package io.countersign.mcp.internal;
 
-import io.countersign.ApprovalRule;
+import io.countersign.ApprovalRequirement;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
 import io.countersign.spi.ApprovalPolicy;
@@ -17,7 +17,7 @@ public enum ToolRequirementPolicy implements ApprovalPolicy {
   public static final String NAME = "countersign-mcp-tool";
 
   @Override
-  public PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRule annotationRule) {
+  public PolicyDecision decide(Invocation invocation, CallContext caller, ApprovalRequirement annotationRule) {
     if (invocation.target() instanceof ToolCall call) {
       return PolicyDecision.require("mcp-tool:" + call.tool(), call.rule());
     }

@@ -63,7 +63,7 @@ public final class McpExampleServer implements AutoCloseable {
 
     WebApprover web = new WebApprover();
     gate = McpApprovals.configure(ApprovalGate.builder())
-        .approver(web).auditTrail(trail).guard(CustomerDataTools.class).build();
+        .approver(web).auditTrail(trail).checkGuarded(CustomerDataTools.class).build();
     reviewerPage = ApprovalWeb.builder().queue(web).authenticator(BearerTokenAuthenticator.builder()
             .token(settings.bobToken(), Reviewer.of("bob", "data-protection"))
             .token(settings.carolToken(), Reviewer.of("carol", "security"))
