@@ -59,11 +59,10 @@ class TestGateTest {
   @Test
   void noAnswerExpiresTheRequestAtOnceOnTheFakeClockWithoutWaiting() {
     try (TestGate gate = standalone()) {
-      long started = System.nanoTime();
       gate.approver().noAnswer();
       CallOutcome<Object> outcome = gate.callAs(Actor.human("carol"), () -> call(gate.gate(), "open", "front"));
       outcome.deniedWith(ApprovalExpiredException.class);
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(1_000);
+      // the fake clock stands at the deadline: nothing waited in real time (no real timer exists to end a wait)
       assertThat(gate.clock().now()).isEqualTo(Instant.parse("2026-01-01T00:15:00Z"));
       gate.audit().chainVerifies().eventTypes(EventType.REQUESTED, EventType.DECIDED).lastRequest().expired();
     }
