@@ -120,7 +120,7 @@ public final class PostgresRequestStore implements RequestStore {
     this.heartbeat = Executors.newSingleThreadScheduledExecutor(daemon("countersign-pg-heartbeat-" + shortId()));
   }
 
-  /** A builder: give a {@link #dataSource} (not closed by the store) or a {@link #jdbcUrl} (the store owns a Hikari pool). */
+  /** A builder: give a {@link Builder#dataSource} (not closed by the store) or a {@link Builder#jdbcUrl} (the store owns a Hikari pool). */
   public static Builder builder() {
     return new Builder();
   }

@@ -15,8 +15,8 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * Fluent assertions over a snapshot of the audit trail: that the chain verifies, which events were
- * recorded, and for one request its decision, reviewers and policy digest. Failures say what was
- * expected and list what was recorded.
+ * recorded, and for one request its decision, reviewers and policy digest. Every failure says what
+ * was expected and lists every event recorded (seq, type, request, vote, outcome, reason, policy).
  *
  * <pre>{@code
  * gate.audit().chainVerifies()
@@ -33,6 +33,51 @@ public final class AuditAssert {
     this.key = key;
   }
 
+  /**
+   * The failure to throw: {@code message} followed by every recorded event, one per line (the
+   * expected and actual values, when given, are shown by IDEs as a diff).
+   */
+  static AssertionFailedError failure(List<AuditEvent> recorded, String message, Object expected, Object actual) {
+    String text = message + describe(recorded);
+    return expected == null && actual == null ? new AssertionFailedError(text) : new AssertionFailedError(text, expected, actual);
+  }
+
+  static AssertionFailedError failure(List<AuditEvent> recorded, String message) {
+    return failure(recorded, message, null, null);
+  }
+
+  /** The recorded events as text, one per line, for failure messages. */
+  static String describe(List<AuditEvent> recorded) {
+    if (recorded.isEmpty()) {
+      return "\nrecorded audit events: none";
+    }
+    StringBuilder b = new StringBuilder("\nrecorded audit events (").append(recorded.size()).append("):");
+    for (AuditEvent e : recorded) {
+      b.append("\n  #").append(e.seq()).append(' ').append(e.type());
+      if (e.requestId() != null) {
+        b.append(" request=").append(e.requestId());
+      }
+      JsonNode vote = e.get("vote");
+      if (vote != null) {
+        b.append(" vote=").append(vote.path("reviewer").asText()).append(' ').append(vote.path("decision").asText())
+            .append(vote.path("counted").asBoolean(false) ? " counted" : " refused " + vote.path("refusal").asText(""));
+      }
+      appendIfPresent(b, "outcome", e.text("outcome"));
+      appendIfPresent(b, "reason", e.text("reason"));
+      JsonNode policy = e.type() == EventType.REQUESTED ? e.get("policy") : null;   // the same on each event of a request
+      if (policy != null && policy.hasNonNull("id")) {
+        b.append(" policy=").append(policy.path("id").asText()).append('/').append(policy.path("rule").asText(""));
+      }
+    }
+    return b.toString();
+  }
+
+  private static void appendIfPresent(StringBuilder b, String name, String value) {
+    if (value != null) {
+      b.append(' ').append(name).append("='").append(value).append('\'');
+    }
+  }
+
   /** The events of the snapshot, in order. */
   public List<AuditEvent> events() {
     return events;
@@ -42,7 +87,7 @@ public final class AuditAssert {
   public AuditAssert chainVerifies() {
     VerificationResult result = AuditVerifier.verify(events, key);
     if (!result.ok()) {
-      throw new AssertionFailedError("expected the audit chain to verify, but: " + result.summary());
+      throw failure(events, "expected the audit chain to verify, but: " + result.summary());
     }
     return this;
   }
@@ -51,7 +96,8 @@ public final class AuditAssert {
   public AuditAssert eventTypes(EventType... expected) {
     List<EventType> actual = events.stream().map(AuditEvent::type).toList();
     if (!actual.equals(Arrays.asList(expected))) {
-      throw new AssertionFailedError("unexpected audit event types", Arrays.asList(expected), actual);
+      throw failure(events, "unexpected audit event types: expected " + Arrays.asList(expected) + " but was " + actual,
+          Arrays.asList(expected), actual);
     }
     return this;
   }
@@ -60,7 +106,7 @@ public final class AuditAssert {
   public AuditAssert noRequestOpened() {
     List<AuditEvent> requested = ofType(EventType.REQUESTED);
     if (!requested.isEmpty()) {
-      throw new AssertionFailedError("expected no approval request, but " + requested.size() + " were opened: " + requested);
+      throw failure(events, "expected no approval request, but " + requested.size() + " were opened");
     }
     return this;
   }
@@ -68,7 +114,7 @@ public final class AuditAssert {
   /** Fails unless the trail is empty (e.g. a policy ALLOW records nothing). */
   public AuditAssert isEmpty() {
     if (!events.isEmpty()) {
-      throw new AssertionFailedError("expected no audit events but found " + events.size() + ": " + events);
+      throw failure(events, "expected no audit events but found " + events.size());
     }
     return this;
   }
@@ -82,7 +128,7 @@ public final class AuditAssert {
   public RequestAssert lastRequest() {
     List<AuditEvent> requested = ofType(EventType.REQUESTED);
     if (requested.isEmpty()) {
-      throw new AssertionFailedError("expected an approval request, but none was opened; events: " + types());
+      throw failure(events, "expected an approval request, but none was opened");
     }
     return request(requested.get(requested.size() - 1).requestId());
   }
@@ -92,9 +138,9 @@ public final class AuditAssert {
     Objects.requireNonNull(requestId, "requestId");
     List<AuditEvent> mine = events.stream().filter(e -> requestId.equals(e.requestId())).toList();
     if (mine.isEmpty()) {
-      throw new AssertionFailedError("no audit event has requestId " + requestId + "; events: " + types());
+      throw failure(events, "no audit event has requestId " + requestId);
     }
-    return new RequestAssert(requestId, mine);
+    return new RequestAssert(requestId, mine, events);
   }
 
   /**
@@ -104,25 +150,23 @@ public final class AuditAssert {
   public RequestAssert lastDecision() {
     List<AuditEvent> decided = ofType(EventType.DECIDED);
     if (decided.isEmpty()) {
-      throw new AssertionFailedError("expected a DECIDED event but none was recorded; events: " + types());
+      throw failure(events, "expected a DECIDED event but none was recorded");
     }
     AuditEvent last = decided.get(decided.size() - 1);
     List<AuditEvent> mine = events.stream().filter(e -> Objects.equals(last.requestId(), e.requestId())).toList();
-    return new RequestAssert(last.requestId(), mine);
-  }
-
-  private List<EventType> types() {
-    return events.stream().map(AuditEvent::type).toList();
+    return new RequestAssert(last.requestId(), mine, events);
   }
 
   /** Assertions on the events of one request. */
   public static final class RequestAssert {
     private final String requestId;
     private final List<AuditEvent> events;
+    private final List<AuditEvent> recorded;
 
-    RequestAssert(String requestId, List<AuditEvent> events) {
+    RequestAssert(String requestId, List<AuditEvent> events, List<AuditEvent> recorded) {
       this.requestId = requestId;
       this.events = events;
+      this.recorded = recorded;
     }
 
     /** The request id. */
@@ -135,7 +179,7 @@ public final class AuditAssert {
       AuditEvent d = decidedEvent();
       String actual = d.text("outcome");
       if (!outcome.name().equals(actual)) {
-        throw new AssertionFailedError("request " + requestId + " was decided " + actual + " (" + d.text("reason")
+        throw failure(recorded, "request " + requestId + " was decided " + actual + " (" + d.text("reason")
             + "), not " + outcome, outcome.name(), actual);
       }
       return this;
@@ -160,7 +204,7 @@ public final class AuditAssert {
     public RequestAssert reasonContains(String text) {
       String reason = decidedEvent().text("reason");
       if (reason == null || !reason.contains(text)) {
-        throw new AssertionFailedError("expected the decision reason of " + requestId + " to contain '" + text + "' but was '" + reason + "'");
+        throw failure(recorded, "expected the decision reason of " + requestId + " to contain '" + text + "' but was '" + reason + "'");
       }
       return this;
     }
@@ -169,7 +213,8 @@ public final class AuditAssert {
     public RequestAssert reviewers(String... reviewerIds) {
       List<String> actual = votes(true);
       if (!actual.equals(Arrays.asList(reviewerIds))) {
-        throw new AssertionFailedError("unexpected counted reviewers of request " + requestId, Arrays.asList(reviewerIds), actual);
+        throw failure(recorded, "unexpected counted reviewers of request " + requestId + ": expected " + Arrays.asList(reviewerIds)
+            + " but was " + actual, Arrays.asList(reviewerIds), actual);
       }
       return this;
     }
@@ -178,7 +223,8 @@ public final class AuditAssert {
     public RequestAssert refusedVotesFrom(String... reviewerIds) {
       List<String> actual = votes(false);
       if (!actual.equals(Arrays.asList(reviewerIds))) {
-        throw new AssertionFailedError("unexpected refused votes on request " + requestId, Arrays.asList(reviewerIds), actual);
+        throw failure(recorded, "unexpected refused votes on request " + requestId + ": expected " + Arrays.asList(reviewerIds)
+            + " but was " + actual, Arrays.asList(reviewerIds), actual);
       }
       return this;
     }
@@ -189,7 +235,7 @@ public final class AuditAssert {
         JsonNode policy = e.get("policy");
         String actual = policy == null || policy.get("digest") == null ? null : policy.get("digest").asText();
         if (e.type() != EventType.VOTE && !Objects.equals(digest, actual)) {
-          throw new AssertionFailedError(e.type() + " event of request " + requestId + " records policy digest " + actual
+          throw failure(recorded, e.type() + " event of request " + requestId + " records policy digest " + actual
               + ", not " + digest, digest, actual);
         }
       }
@@ -202,7 +248,7 @@ public final class AuditAssert {
       String id = policy == null ? null : policy.path("id").asText(null);
       String rule = policy == null ? null : policy.path("rule").asText(null);
       if (!Objects.equals(policyId, id) || !Objects.equals(ruleName, rule)) {
-        throw new AssertionFailedError("request " + requestId + " records policy " + id + " rule " + rule,
+        throw failure(recorded, "request " + requestId + " records policy " + id + " rule " + rule,
             policyId + " rule " + ruleName, id + " rule " + rule);
       }
       return this;
@@ -211,7 +257,7 @@ public final class AuditAssert {
     /** Fails unless the approved action ran (an EXECUTED event). */
     public RequestAssert executed() {
       if (events.stream().noneMatch(e -> e.type() == EventType.EXECUTED)) {
-        throw new AssertionFailedError("expected request " + requestId + " to have been executed; its events: " + types());
+        throw failure(recorded, "expected request " + requestId + " to have been executed");
       }
       return this;
     }
@@ -219,7 +265,7 @@ public final class AuditAssert {
     /** Fails if the action ran. */
     public RequestAssert notExecuted() {
       if (events.stream().anyMatch(e -> e.type() == EventType.EXECUTED)) {
-        throw new AssertionFailedError("expected request " + requestId + " not to have been executed; its events: " + types());
+        throw failure(recorded, "expected request " + requestId + " not to have been executed");
       }
       return this;
     }
@@ -235,7 +281,7 @@ public final class AuditAssert {
 
     private AuditEvent decidedEvent() {
       return events.stream().filter(e -> e.type() == EventType.DECIDED).findFirst().orElseThrow(() ->
-          new AssertionFailedError("request " + requestId + " was not decided; its events: " + types()));
+          failure(recorded, "request " + requestId + " was not decided"));
     }
 
     private List<String> votes(boolean counted) {
@@ -249,10 +295,6 @@ public final class AuditAssert {
         }
       }
       return out;
-    }
-
-    private List<EventType> types() {
-      return events.stream().map(AuditEvent::type).toList();
     }
   }
 }

@@ -1,11 +1,14 @@
 package io.countersign.test;
 
 import io.countersign.ApprovalDeniedException;
+import io.countersign.audit.AuditEvent;
+import java.util.List;
+import java.util.function.Supplier;
 import org.opentest4j.AssertionFailedError;
 
 /**
  * What a guarded call did: returned a value or threw. Fluent checks fail the test with the actual
- * outcome in the message.
+ * outcome and the recorded audit events in the message.
  *
  * @param <T> the call's result type
  */
@@ -13,18 +16,24 @@ public final class CallOutcome<T> {
 
   private final T value;
   private final Throwable error;
+  private final Supplier<List<AuditEvent>> recorded;
 
-  private CallOutcome(T value, Throwable error) {
+  private CallOutcome(T value, Throwable error, Supplier<List<AuditEvent>> recorded) {
     this.value = value;
     this.error = error;
+    this.recorded = recorded;
   }
 
-  static <T> CallOutcome<T> returned(T value) {
-    return new CallOutcome<>(value, null);
+  static <T> CallOutcome<T> returned(T value, Supplier<List<AuditEvent>> recorded) {
+    return new CallOutcome<>(value, null, recorded);
   }
 
-  static <T> CallOutcome<T> threw(Throwable error) {
-    return new CallOutcome<>(null, error);
+  static <T> CallOutcome<T> threw(Throwable error, Supplier<List<AuditEvent>> recorded) {
+    return new CallOutcome<>(null, error, recorded);
+  }
+
+  private AssertionFailedError failure(String message, Throwable cause) {
+    return new AssertionFailedError(message + AuditAssert.describe(recorded.get()), cause);
   }
 
   /** Whether the call returned normally (it ran). */
@@ -46,7 +55,7 @@ public final class CallOutcome<T> {
   /** Fails unless the call returned normally. */
   public CallOutcome<T> ranOrFail() {
     if (error != null) {
-      throw new AssertionFailedError("expected the guarded call to run, but it threw " + error, error);
+      throw failure("expected the guarded call to run, but it threw " + error, error);
     }
     return this;
   }
@@ -54,10 +63,10 @@ public final class CallOutcome<T> {
   /** Fails unless the call was denied with an exception of this type (or a subtype). */
   public <E extends ApprovalDeniedException> E deniedWith(Class<E> type) {
     if (error == null) {
-      throw new AssertionFailedError("expected the guarded call to be denied with " + type.getSimpleName() + ", but it ran and returned " + value);
+      throw failure("expected the guarded call to be denied with " + type.getSimpleName() + ", but it ran and returned " + value, null);
     }
     if (!type.isInstance(error)) {
-      throw new AssertionFailedError("expected " + type.getSimpleName() + " but the call threw " + error, error);
+      throw failure("expected " + type.getSimpleName() + " but the call threw " + error, error);
     }
     return type.cast(error);
   }

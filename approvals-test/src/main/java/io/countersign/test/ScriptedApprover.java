@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +37,12 @@ import java.util.Set;
  * approver.hold();                                 // leave requests pending; vote yourself
  * }</pre>
  *
+ * <p>A script step that would be ignored is an error, never silently dropped: {@code noAnswer()} or
+ * {@code hold()} after scripted votes, a vote scripted after {@code hold()}, and an {@code after(...)}
+ * with no vote after it each throw {@link IllegalStateException} naming the step (the last one when
+ * a request arrives; {@link TestGate#close()} then fails the test with the same message). To script a
+ * new answer for later calls in the same test, call {@link #reset()} first.
+ *
  * <p>Not thread-safe for scripting; scripting happens on the test thread before the calls.
  */
 public final class ScriptedApprover implements Approver {
@@ -54,7 +61,9 @@ public final class ScriptedApprover implements Approver {
   private final List<VoteResult> results = new ArrayList<>();
   private final Map<String, ApprovalStatus> lastStatus = new HashMap<>();
   private Duration nextOffset = Duration.ZERO;
+  private boolean afterWithoutVote;
   private boolean hold;
+  private String scriptError;
 
   ScriptedApprover(ManualTimeSource clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -96,19 +105,28 @@ public final class ScriptedApprover implements Approver {
     return step(Objects.requireNonNull(vote, "vote"));
   }
 
-  /** Makes the next scripted votes happen {@code offset} after the request was created (fake clock). */
+  /**
+   * Makes the next scripted votes happen {@code offset} after the request was created (fake clock).
+   * A vote must follow.
+   */
   public ScriptedApprover after(Duration offset) {
+    Objects.requireNonNull(offset, "offset");
     if (offset.isNegative() || offset.compareTo(nextOffset) < 0) {
       throw new IllegalArgumentException("after(offset) must not go back in time: already at " + nextOffset + " but was " + offset);
     }
+    requireNotHolding("after(" + offset + ")");
     this.nextOffset = offset;
+    this.afterWithoutVote = true;
     return this;
   }
 
-  /** Nobody answers: every request expires at once (the fake clock jumps to its deadline). */
+  /**
+   * Nobody answers: every request expires at once (the fake clock jumps to its deadline). Only on
+   * an empty script: after scripted votes it throws, because it would drop them (a request the
+   * script leaves pending expires at its deadline anyway); call {@link #reset()} first to start over.
+   */
   public ScriptedApprover noAnswer() {
-    script.clear();
-    nextOffset = Duration.ZERO;
+    requireEmptyScript("noAnswer()");
     hold = false;
     return this;
   }
@@ -116,18 +134,66 @@ public final class ScriptedApprover implements Approver {
   /**
    * Requests stay pending: nothing is voted and the clock does not move; vote with
    * {@link #vote(String, Vote)} or advance the clock yourself (from another thread if the call is
-   * synchronous).
+   * synchronous). Only on an empty script (see {@link #noAnswer()}).
    */
   public ScriptedApprover hold() {
-    noAnswer();
+    requireEmptyScript("hold()");
     hold = true;
     return this;
   }
 
-  private ScriptedApprover step(Vote vote) {
+  /** Forgets the script (votes, {@code after}, {@code hold}), to script a new answer for the next calls. */
+  public ScriptedApprover reset() {
+    script.clear();
+    nextOffset = Duration.ZERO;
+    afterWithoutVote = false;
     hold = false;
-    script.add(new Step(nextOffset, vote));
     return this;
+  }
+
+  private void requireEmptyScript(String what) {
+    if (!script.isEmpty() || afterWithoutVote) {
+      throw new IllegalStateException(what + " after a script of " + describeScript() + " would drop those steps. "
+          + "A request the script leaves undecided expires at its deadline anyway, so leave out " + what
+          + " to have the steps run first; or call reset() before " + what + " to start a new script.");
+    }
+  }
+
+  private void requireNotHolding(String what) {
+    if (hold) {
+      throw new IllegalStateException(what + " after hold() would never run: held requests get no scripted votes. "
+          + "Vote on them with vote(requestId, vote) or approveNow(requestId, reviewerId), or call reset() first.");
+    }
+  }
+
+  private String describeScript() {
+    List<String> steps = new ArrayList<>();
+    for (Step s : script) {
+      steps.add((s.at().isZero() ? "" : "after " + s.at() + " ") + label(s.vote()));
+    }
+    if (afterWithoutVote) {
+      steps.add("after(" + nextOffset + ") with no vote after it");
+    }
+    return steps.toString();
+  }
+
+  private static String label(Vote vote) {
+    return vote.decision().name().toLowerCase(Locale.ROOT) + " by " + vote.reviewer().id();
+  }
+
+  private ScriptedApprover step(Vote vote) {
+    requireNotHolding(label(vote));
+    script.add(new Step(nextOffset, vote));
+    afterWithoutVote = false;
+    return this;
+  }
+
+  /**
+   * The first script error found when a request arrived ({@code after(...)} with no vote after it),
+   * or {@code null}; {@link TestGate#close()} throws it.
+   */
+  synchronized String scriptError() {
+    return scriptError;
   }
 
   @Override
@@ -136,6 +202,14 @@ public final class ScriptedApprover implements Approver {
     boolean holding;
     synchronized (this) {
       delivered.add(new Delivered(request, votes));
+      if (afterWithoutVote) {
+        String error = "the script ends with after(" + nextOffset + ") and no vote after it: " + describeScript()
+            + "; script the vote that should come then (e.g. after(" + nextOffset + ").approveAs(\"bob\"))";
+        if (scriptError == null) {
+          scriptError = error;
+        }
+        throw new IllegalStateException(error);
+      }
       steps = List.copyOf(script);
       holding = hold;
     }

@@ -115,11 +115,11 @@ public final class TestGate implements AutoCloseable {
       }
     };
     try {
-      return CallOutcome.returned(ActorContext.runAs(context, callable));
+      return CallOutcome.returned(ActorContext.runAs(context, callable), sink::events);
     } catch (Carrier c) {
-      return CallOutcome.threw(c.getCause());
+      return CallOutcome.threw(c.getCause(), sink::events);
     } catch (Throwable t) {
-      return CallOutcome.threw(t);
+      return CallOutcome.threw(t, sink::events);
     }
   }
 
@@ -154,13 +154,20 @@ public final class TestGate implements AutoCloseable {
     void run() throws Exception;
   }
 
-  /** Uninstalls (if installed) and closes the gate. */
+  /**
+   * Uninstalls (if installed) and closes the gate; then throws {@link IllegalStateException} if the
+   * approver's script had a step that could not run (so the extension fails the test with it).
+   */
   @Override
   public void close() {
     if (installed) {
       Countersign.uninstall();
     }
     gate.close();
+    String scriptError = approver.scriptError();
+    if (scriptError != null) {
+      throw new IllegalStateException("ScriptedApprover: " + scriptError);
+    }
   }
 
   /** Builds a {@link TestGate}. */

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  * ({@code halt}, {@code resume}, {@code halt-status}). Exit codes are stable for scripts (see
  * {@link #INTACT}, {@link #TAMPERED}, {@link #UNUSABLE}).
  */
-@Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign audit CLI 0.1.0",
+@Command(name = "countersign", mixinStandardHelpOptions = true, version = "countersign audit CLI 0.2.0",
         description = "Verify and search Countersign audit logs; halt or resume guarded actions.",
         subcommands = {CountersignCli.Verify.class, CountersignCli.Search.class,
             io.countersign.governance.cli.ReportCommand.class, EmergencyStopCommands.Halt.class,
