@@ -235,14 +235,14 @@ public final class AuditEvent {
    * The canonical line as UTF-8 bytes (without LF): the bytes {@link #toJson()} encodes. The
    * array is shared, not copied: callers in this package (the file sink) must not modify it.
    */
-  byte[] utf8() {
+  public byte[] utf8() {
     return utf8;
   }
 
   /**
    * Parses one line of an audit log, strictly: the line must be a JSON object without duplicate
    * keys, floating-point numbers or unpaired surrogates, with every required field present and
-   * well-typed. Does not check the hash or signature; {@link AuditVerifier} does.
+   * well-typed. Does not check the hash or signature; the verifier ({@code io.countersign.audit.log.AuditVerifier}) does.
    *
    * @throws AuditFormatException naming the field and the bad value
    */
@@ -710,12 +710,12 @@ public final class AuditEvent {
   }
 
   /** Recomputes this event's hash from its content (everything but {@code hash} and {@code signature}). */
-  byte[] recomputeHash() {
+  public byte[] recomputeHash() {
     return Hashing.sha256(prevHash().getBytes(StandardCharsets.US_ASCII), CanonicalJson.canonicalBytesWithout(node(), UNHASHED));
   }
 
   /** The canonical bytes that are hashed after the prevHash: the event without hash and signature. */
-  String hashedContent() {
+  public String hashedContent() {
     return CanonicalJson.canonicalStringWithout(node(), UNHASHED);
   }
 
@@ -723,7 +723,7 @@ public final class AuditEvent {
   private static final Set<String> UNHASHED = Set.of("hash", "signature");
 
   /** Decodes a signature strictly (padded, canonical Base64), or returns {@code null} if it is not. */
-  static byte[] decodeSignature(String base64) {
+  public static byte[] decodeSignature(String base64) {
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(base64);

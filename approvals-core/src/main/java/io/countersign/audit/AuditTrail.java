@@ -263,8 +263,7 @@ public final class AuditTrail implements AutoCloseable {
 
   /** {@code "per-event"}, {@code "checkpoint"} or {@code "none"}: how this trail signs. */
   public String signingMode() {
-    return signer == null ? VerificationResult.NONE
-        : checkpointEvery == 0 ? VerificationResult.PER_EVENT : VerificationResult.CHECKPOINT;
+    return signer == null ? "none" : checkpointEvery == 0 ? "per-event" : "checkpoint";
   }
 
   private void scheduleCheckpoint() {

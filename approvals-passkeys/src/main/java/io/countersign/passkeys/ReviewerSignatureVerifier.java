@@ -3,7 +3,7 @@ package io.countersign.passkeys;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.Decision;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditSearch;
+import io.countersign.audit.log.AuditSearch;
 import io.countersign.audit.EventType;
 import io.countersign.passkeys.internal.TrailRecords;
 import io.countersign.passkeys.internal.WebAuthnSupport;
@@ -27,7 +27,7 @@ import java.util.Set;
  * A vote the service wrote without the reviewer's authenticator is flagged.
  *
  * <p>It does not check the hash chain or the service's signatures: run the core
- * {@link io.countersign.audit.AuditVerifier} (or the audit CLI) for that first. Both together prove
+ * {@link io.countersign.audit.log.AuditVerifier} (or the audit CLI) for that first. Both together prove
  * that the log is intact and that each approval was made with the reviewer's own authenticator.
  *
  * <pre>{@code

@@ -2,9 +2,9 @@ package io.countersign.postgres;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.GroupCommitSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import io.countersign.spi.AuditSink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -12,7 +12,7 @@ import io.countersign.Reviewer;
 import io.countersign.Vote;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.VerificationResult.Status;
+import io.countersign.audit.log.VerificationResult.Status;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

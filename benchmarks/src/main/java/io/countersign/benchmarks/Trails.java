@@ -2,7 +2,7 @@ package io.countersign.benchmarks;
 
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,11 +2,11 @@ package io.countersign.audit.cli;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditFormatException;
-import io.countersign.audit.AuditSearch;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditSearch;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
 import io.countersign.audit.VerificationKey;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

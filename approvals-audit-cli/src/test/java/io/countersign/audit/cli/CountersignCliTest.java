@@ -8,7 +8,7 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

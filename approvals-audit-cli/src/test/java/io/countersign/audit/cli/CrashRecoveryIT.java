@@ -2,9 +2,9 @@ package io.countersign.audit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.countersign.audit.AuditVerifier;
-import io.countersign.audit.FileAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.AuditVerifier;
+import io.countersign.audit.log.FileAuditSink;
+import io.countersign.audit.log.VerificationResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -15,7 +15,7 @@ import io.countersign.RequiresApproval;
 import io.countersign.Reviewer;
 import io.countersign.Sensitive;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;

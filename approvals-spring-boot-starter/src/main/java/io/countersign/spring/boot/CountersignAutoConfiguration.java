@@ -6,7 +6,7 @@ import io.countersign.ApprovalGate;
 import io.countersign.Countersign;
 import io.countersign.InMemoryApprover;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
 import io.countersign.audit.Slf4jAuditSink;
 import io.countersign.micrometer.MicrometerGateListener;

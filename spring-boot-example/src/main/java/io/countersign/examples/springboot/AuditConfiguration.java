@@ -2,7 +2,7 @@ package io.countersign.examples.springboot;
 
 import io.countersign.ApprovalConfigurationException;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;

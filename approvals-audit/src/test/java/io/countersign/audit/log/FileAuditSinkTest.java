@@ -1,7 +1,13 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.Ed25519Signer;
+import io.countersign.audit.EventType;
+import io.countersign.audit.AuditChains;
 
 import static io.countersign.audit.AuditChains.key;
-import static io.countersign.audit.AuditChains.readLog;
+import static io.countersign.audit.log.LogDirs.readLog;
 import static io.countersign.audit.AuditChains.sampleEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

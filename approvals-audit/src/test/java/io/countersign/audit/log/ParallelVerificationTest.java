@@ -1,4 +1,7 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.Ed25519Signer;
 
 import static io.countersign.audit.AuditChains.key;
 import static io.countersign.audit.AuditChains.sampleEvent;

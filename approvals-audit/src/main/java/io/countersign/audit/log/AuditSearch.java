@@ -1,4 +1,8 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditFormatException;
+import io.countersign.audit.EventType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;

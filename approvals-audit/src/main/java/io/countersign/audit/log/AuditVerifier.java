@@ -1,4 +1,12 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditFormatException;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.EventType;
+import io.countersign.audit.InMemoryAuditSink;
+import io.countersign.audit.Signatures;
+import io.countersign.audit.VerificationKey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.internal.Hashing;

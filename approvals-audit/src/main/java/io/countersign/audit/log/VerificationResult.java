@@ -1,4 +1,6 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.EventType;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,5 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
 
 /**
  * The whole tamper matrix again with verification on four threads and 61-byte blocks, so that

@@ -1,4 +1,9 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.EventType;
+import io.countersign.audit.AuditChains;
 
 import static io.countersign.audit.AuditChains.T0;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,10 +1,14 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.Ed25519Signer;
 
 import static io.countersign.audit.AuditChains.key;
-import static io.countersign.audit.AuditChains.readLog;
+import static io.countersign.audit.log.LogDirs.readLog;
 import static io.countersign.audit.AuditChains.rebuild;
 import static io.countersign.audit.AuditChains.sampleEvent;
-import static io.countersign.audit.AuditChains.writeLog;
+import static io.countersign.audit.log.LogDirs.writeLog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -79,14 +83,16 @@ class TamperMatrixTest {
     assertThat(r.line()).isEqualTo(line);
   }
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private static String edit(String line, String field, Object value) {
     ObjectNode event;
     try {
-      event = (ObjectNode) AuditEvent.MAPPER.readTree(line);
+      event = (ObjectNode) JSON.readTree(line);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
-    event.set(field, AuditEvent.MAPPER.valueToTree(value));
+    event.set(field, JSON.valueToTree(value));
     return CanonicalJson.canonicalString(event);
   }
 

@@ -1,4 +1,7 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.EventType;
 
 import io.countersign.internal.Hashing;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,9 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditFormatException;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.GroupCommitSink;
 
 import io.countersign.spi.AuditSink;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
 
 import java.io.Closeable;
 import java.io.IOException;

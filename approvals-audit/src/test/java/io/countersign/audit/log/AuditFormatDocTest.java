@@ -1,4 +1,10 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.Ed25519Signer;
+import io.countersign.audit.EventType;
+import io.countersign.audit.InMemoryAuditSink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,11 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
+
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.Ed25519Signer;
+import io.countersign.audit.EventType;
+import io.countersign.audit.InMemoryAuditSink;
+import io.countersign.audit.AuditChains;
 
 import static io.countersign.audit.AuditChains.T0;
 import static io.countersign.audit.AuditChains.sampleEvent;
