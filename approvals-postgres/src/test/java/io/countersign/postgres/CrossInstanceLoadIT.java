@@ -70,7 +70,7 @@ class CrossInstanceLoadIT {
       pool = new HikariDataSource(config);
       store = PostgresRequestStore.builder().dataSource(pool).build();
       sink = PostgresAuditSink.builder().dataSource(pool).chain("load-" + name).build();
-      AuditTrail trail = sink.trailBuilder().signer(SIGNER).build();
+      AuditTrail trail = AuditTrail.builder().sink(sink).signer(SIGNER).build();
       gate = ApprovalGate.builder().approver((request, votes) -> { }).auditTrail(trail).requestStore(store)
           .maxPendingPerActor(REQUESTS).executor(executor).guard(Ops.class).build();
     }

@@ -63,7 +63,7 @@ public class VerificationBenchmark {
   public void writeLog() throws IOException {
     dir = Trails.tempDir("verify");
     Ed25519Signer signer = Ed25519Signer.generate("bench-key");
-    try (AuditTrail trail = FileAuditSink.open(dir).trailBuilder().signer(signer)
+    try (AuditTrail trail = AuditTrail.builder().sink(FileAuditSink.open(dir)).signer(signer)
         .checkpointEvery(Trails.CHECKPOINT_EVERY, Duration.ofSeconds(1)).build()) {
       Instant now = Instant.now();
       CompletableFuture<AuditEvent> last = null;

@@ -137,7 +137,7 @@ public final class OpsAgentDemo {
     Path dir = auditDir.toAbsolutePath().normalize();
     emptyDirectory(dir); // a fresh key per run, so a fresh log per run
     FileAuditSink log = FileAuditSink.open(dir);
-    AuditTrail.Builder trailBuilder = log.trailBuilder().sink(audit).signer(signer);
+    AuditTrail.Builder trailBuilder = AuditTrail.builder().sink(log).sink(audit).signer(signer);
     if (manualClock != null) {
       trailBuilder.timeSource(manualClock); // the closing checkpoint then carries the same clock as the events
     }

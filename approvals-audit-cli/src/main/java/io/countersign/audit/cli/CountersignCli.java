@@ -2,6 +2,7 @@ package io.countersign.audit.cli;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditFormatException;
+import io.countersign.audit.log.AuditLog;
 import io.countersign.audit.log.AuditSearch;
 import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
@@ -160,6 +161,9 @@ public final class CountersignCli implements Callable<Integer> {
             "number of processors). Links, seqs and signatures are checked in order; the result is the same for any N."})
         Integer threads;
 
+        @CommandLine.Mixin
+        LogReading reading;
+
         @Parameters(paramLabel = "LOG", description = "Log directory or file.")
         Path log;
 
@@ -195,7 +199,7 @@ public final class CountersignCli implements Callable<Integer> {
                 String[] parts = expectHead.split(":", 2);
                 verifier.expectHead(parseSeq(parts[0], "--expect-head"), parts.length == 2 ? parts[1] : null);
             }
-            VerificationResult result = verifier.build().verifyLog(log);
+            VerificationResult result = reading.open(log).verify(verifier.build());
             int code = switch (result.status()) {
                 case INTACT -> INTACT;
                 case OPEN, UNSIGNED_TAIL -> allowOpen ? INTACT : TAMPERED;
@@ -259,6 +263,9 @@ public final class CountersignCli implements Callable<Integer> {
     static final class Search implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @CommandLine.Mixin
+        LogReading reading;
 
         @Parameters(paramLabel = "LOG", description = "Log directory or file.")
         Path log;
@@ -333,7 +340,7 @@ public final class CountersignCli implements Callable<Integer> {
                         "DETAIL");
             }
             long[] shown = {0};
-            long found = search.build().search(log, event -> {
+            long found = search.build().search(reading.open(log), event -> {
                 out.println(json ? event.toJson() : row(event));
                 return ++shown[0] < limit;
             });
@@ -381,6 +388,17 @@ public final class CountersignCli implements Callable<Integer> {
 
         private static String dash(String s) {
             return s == null ? "-" : s;
+        }
+    }
+
+    /** How the commands that read a log open it (one way for all): symbolic links only on request. */
+    static final class LogReading {
+        @Option(names = "--follow-links", description = "Read log files that are symbolic links (refused by default: "
+                + "a link can point anywhere).")
+        boolean followLinks;
+
+        AuditLog open(Path log) throws IOException {
+            return followLinks ? AuditLog.open(log, AuditLog.Option.FOLLOW_LINKS) : AuditLog.open(log);
         }
     }
 }

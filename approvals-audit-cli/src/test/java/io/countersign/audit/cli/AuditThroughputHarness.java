@@ -96,7 +96,7 @@ public final class AuditThroughputHarness {
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
         String mode;
-        try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = settings.apply(sink.trailBuilder()).build()) {
+        try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = settings.apply(AuditTrail.builder().sink(sink)).build()) {
             mode = trail.signingMode();
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

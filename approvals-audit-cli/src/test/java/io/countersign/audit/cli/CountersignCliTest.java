@@ -48,7 +48,7 @@ class CountersignCliTest {
 
     static void writeDemoLog(Path dir, Ed25519Signer signer, boolean close) throws IOException {
         FileAuditSink sink = FileAuditSink.open(dir);
-        AuditTrail trail = sink.trailBuilder().signer(signer).checkpointEvery(3, null).build();
+        AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).checkpointEvery(3, null).build();
         trail.record(AuditEvent.builder(EventType.REQUESTED).time(T0).requestId("r1")
                 .field("action", Map.of("name", "payments.refund", "method", "Payments#refund"))
                 .field("actor", Map.of("id", "agent:bot", "kind", "AGENT"))).join();

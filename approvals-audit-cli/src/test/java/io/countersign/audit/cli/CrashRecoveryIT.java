@@ -1,5 +1,6 @@
 package io.countersign.audit.cli;
 
+import io.countersign.audit.AuditTrail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.countersign.audit.log.AuditVerifier;
@@ -86,7 +87,7 @@ class CrashRecoveryIT {
         }
         // a clean writer closes the log: from then on it verifies as complete
         try (FileAuditSink sink = FileAuditSink.open(log)) {
-            sink.trailBuilder().signer(CrashChild.KEY).build().close();
+            AuditTrail.builder().sink(sink).signer(CrashChild.KEY).build().close();
         }
         VerificationResult last = AuditVerifier.builder().key(CrashChild.KEY.verificationKey()).build().verifyLog(log);
         assertThat(last.status()).as(last.summary()).isEqualTo(VerificationResult.Status.INTACT);

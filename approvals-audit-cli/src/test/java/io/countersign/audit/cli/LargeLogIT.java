@@ -39,7 +39,7 @@ class LargeLogIT {
         Path log = tmp.resolve("log");
         Ed25519Signer signer = Ed25519Signer.generate("big");
         Instant start = Instant.now();
-        try (FileAuditSink sink = FileAuditSink.open(log); AuditTrail trail = sink.trailBuilder().signer(signer)
+        try (FileAuditSink sink = FileAuditSink.open(log); AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer)
                 .checkpointEvery(1000, Duration.ofSeconds(1)).build()) {
             CompletableFuture<AuditEvent> last = null;
             for (int i = 0; i < EVENTS; i++) {

@@ -6,9 +6,6 @@ import io.countersign.audit.EventType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,13 +36,6 @@ import java.util.function.Predicate;
  */
 public final class AuditSearch {
 
-  /** Receives matching events; return {@code false} to stop the search. */
-  @FunctionalInterface
-  public interface Visitor {
-    /** Called with each matching event, in log order; {@code false} stops the search. */
-    boolean visit(AuditEvent event);
-  }
-
   private final List<Predicate<AuditEvent>> criteria;
   private final String description;
 
@@ -71,49 +61,30 @@ public final class AuditSearch {
 
   /**
    * Streams the log at {@code path} (a directory of {@code audit-<seq>.jsonl} files or one JSON
-   * Lines file) and hands each matching event to {@code visitor}. A torn last line is skipped.
+   * Lines file, opened with {@link AuditLog#open(Path, AuditLog.Option...)}) and hands each
+   * matching event to {@code visitor}. A torn last line is skipped.
    *
    * @return the number of matching events visited
    * @throws IOException if the log cannot be read
    * @throws AuditFormatException naming file and line, if a complete line is not an event
    */
-  public long search(Path path, Visitor visitor) throws IOException {
-    Objects.requireNonNull(path, "path must not be null");
+  public long search(Path path, AuditLog.Visitor visitor) throws IOException {
+    return search(AuditLog.open(path), visitor);
+  }
+
+  /** {@link #search(Path, AuditLog.Visitor)} over a log already opened. */
+  public long search(AuditLog log, AuditLog.Visitor visitor) throws IOException {
+    Objects.requireNonNull(log, "log must not be null");
     Objects.requireNonNull(visitor, "visitor must not be null");
-    List<Path> files = new ArrayList<>();
-    if (Files.isDirectory(path)) {
-      LogFiles.list(path).forEach(f -> files.add(f.path()));
-      if (files.isEmpty()) {
-        throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
+    long[] found = {0};
+    log.read(event -> {
+      if (!matches(event)) {
+        return true;
       }
-    } else if (Files.isRegularFile(path)) {
-      files.add(path);
-    } else {
-      throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
-    }
-    long found = 0;
-    for (Path file : files) {
-      try (InputStream in = Files.newInputStream(file); LogFiles.LineReader reader = new LogFiles.LineReader(in)) {
-        while (reader.next()) {
-          if (!reader.terminated()) {
-            break; // torn tail: not an event
-          }
-          AuditEvent event;
-          try {
-            event = AuditEvent.parse(reader.text());
-          } catch (AuditFormatException | CharacterCodingException e) {
-            throw new AuditFormatException(file.getFileName() + " line " + reader.lineNumber() + ": " + e.getMessage(), e);
-          }
-          if (matches(event)) {
-            found++;
-            if (!visitor.visit(event)) {
-              return found;
-            }
-          }
-        }
-      }
-    }
-    return found;
+      found[0]++;
+      return visitor.visit(event);
+    });
+    return found[0];
   }
 
   /** The first {@code limit} matching events of the log at {@code path}. */

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 /**
@@ -152,25 +153,25 @@ public final class AuditVerifier {
    * reported in the reason of an {@link VerificationResult.Status#OPEN} result, never counted as
    * an event; torn tails already set aside ({@code *.torn}) are listed in the notes.
    *
+   * Reads the log through {@link AuditLog#open(Path, AuditLog.Option...)}, so a log file that is a
+   * symbolic link or not a regular file is refused.
+   *
    * @throws IOException if the path cannot be read (missing, not a log, permission denied)
    */
   public VerificationResult verifyLog(Path path) throws IOException {
-    Objects.requireNonNull(path, "path must not be null");
+    return AuditLog.open(path).verify(this);
+  }
+
+  /**
+   * Verifies {@code files} (chain order) and hands each accepted event to {@code verified} (may be
+   * null) in the same pass; {@link AuditLog#verify(AuditVerifier, Consumer)} calls it.
+   */
+  VerificationResult verifyFiles(List<LogFiles.LogFile> files, List<Path> tornFiles, Consumer<AuditEvent> verified)
+      throws IOException {
     Run run = new Run(this);
-    List<LogFiles.LogFile> files;
-    if (Files.isDirectory(path)) {
-      files = LogFiles.list(path);
-      if (files.isEmpty()) {
-        throw new IOException("no audit log files (audit-<seq>.jsonl) in directory " + path);
-      }
-      for (Path torn : LogFiles.tornFiles(path)) {
-        run.notes.add("torn tail set aside earlier: " + torn.getFileName() + " (" + Files.size(torn)
-            + " bytes of an incomplete write; not part of the log)");
-      }
-    } else if (Files.isRegularFile(path)) {
-      files = List.of(new LogFiles.LogFile(path, -1));
-    } else {
-      throw new IOException("audit log not found: " + path + " is neither a file nor a directory");
+    for (Path torn : tornFiles) {
+      run.notes.add("torn tail set aside earlier: " + torn.getFileName() + " (" + Files.size(torn)
+          + " bytes of an incomplete write; not part of the log)");
     }
     try (LogScan scan = new LogScan(files, threads, scanBlockSize, parallelThreshold, this::precheck)) {
       int current = -1;
@@ -205,6 +206,9 @@ public final class AuditVerifier {
           first = false;
           if (block.fast[i] && run.acceptFast(block.seqs[i], block.buf, block.prevHashAt[i], block.hashAt[i])) {
             run.fileStart = null;
+            if (verified != null) {
+              verified.accept(parseVerified(block.buf, block.starts[i], block.lineLength(i)));
+            }
             continue;
           }
           Prechecked pre = block.prechecked[i];
@@ -221,6 +225,9 @@ public final class AuditVerifier {
           if (run.failure != null) {
             break blocks;
           }
+          if (verified != null) {
+            verified.accept(pre != null ? pre.event : parseVerified(block.buf, block.starts[i], block.lineLength(i)));
+          }
         }
         scan.release(block);
       }
@@ -230,6 +237,11 @@ public final class AuditVerifier {
       run.line = 0;
     }
     return run.finish();
+  }
+
+  /** The event of a line the verifier has just accepted (so it is valid UTF-8 and parses). */
+  private static AuditEvent parseVerified(byte[] buf, int start, int length) throws CharacterCodingException {
+    return AuditEvent.parse(LogFiles.strictText(buf, start, length));
   }
 
   /**

@@ -3,7 +3,6 @@ package io.countersign.audit.log;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditFormatException;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.GroupCommitSink;
 
 import io.countersign.spi.AuditSink;
 import java.io.IOException;
@@ -30,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * per line (layout in {@code docs/AUDIT-FORMAT.md}, section 13).
  *
  * <pre>{@code
- * FileAuditSink sink = FileAuditSink.open(Path.of("/var/log/countersign"), FileAuditSink.Options.defaults());
- * AuditTrail trail = sink.trailBuilder()                 // continues the chain found on disk
- *     .signer(signer).checkpointEvery(1000, Duration.ofSeconds(1))
+ * ApprovalGate gate = ApprovalGate.builder()
+ *     .approver(approver)
+ *     .auditSink(FileAuditSink.open(Path.of("/var/log/countersign")))   // continues the chain found on disk
+ *     .signer(signer)
  *     .build();
  * }</pre>
  *
@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *       so the chain runs across files and a removed file leaves a visible gap.</li>
  *   <li><b>Crash safety.</b> {@link #open} reads the end of the last file: a last line without its
  *       LF (a write cut short by a crash) is moved to {@code <file>.torn}, reported by
- *       {@link #tornTail()} and logged; every complete line stays. The head ({@link #lastSeq()},
- *       {@link #lastHash()}) is taken from the last complete event, whose hash is re-checked.</li>
+ *       {@link #tornTail()} and logged; every complete line stays. The head ({@link #head()}) is
+ *       taken from the last complete event, whose hash is re-checked; a trail built on this sink
+ *       continues after it.</li>
  *   <li><b>One writer.</b> An OS file lock on {@code audit.lock} keeps a second process (or a second
  *       sink in this JVM) from appending to the same directory.</li>
  * </ul>
@@ -172,14 +173,6 @@ public final class FileAuditSink extends GroupCommitSink {
     return Optional.ofNullable(tornTail);
   }
 
-  /**
-   * A trail builder with this sink added and the chain continuing after {@link #lastSeq()} /
-   * {@link #lastHash()}; add a signer (and checkpoint settings) and build.
-   */
-  public AuditTrail.Builder trailBuilder() {
-    return AuditTrail.builder().sink(this).continueAfter(openedLastSeq, openedLastHash);
-  }
-
   /** Number of batches written and of {@code force} calls made so far (for tests and metrics). */
   long[] stats() {
     return new long[] {batches, forces};
@@ -220,12 +213,12 @@ public final class FileAuditSink extends GroupCommitSink {
     return new IllegalStateException("FileAuditSink " + dir + " is closed");
   }
 
-  /** Names {@link #trailBuilder()}, which continues the log found on disk. */
+  /** Says that one trail, built on this sink, must write to it. */
   @Override
   protected IllegalArgumentException notContinuing(AuditEvent event, long expectedSeq, String expectedPrevHash) {
     return new IllegalArgumentException("FileAuditSink " + dir + ": event seq " + event.seq() + " does not continue the log, "
         + "which expects seq " + expectedSeq + " with prevHash " + expectedPrevHash
-        + " (build the trail with FileAuditSink.trailBuilder(), and let one trail write to it)");
+        + " (another trail wrote to this sink, or the trail was given a different chain head; let one trail write to it)");
   }
 
   @Override

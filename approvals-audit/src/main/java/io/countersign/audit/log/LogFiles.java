@@ -9,7 +9,9 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,19 +46,45 @@ final class LogFiles {
     return String.format(Locale.ROOT, "audit-%016d.jsonl", firstSeq);
   }
 
-  /** The log files of {@code dir} in chain order (by the seq in their names). */
+  /** {@link #list(Path, boolean)} refusing symbolic links. */
   static List<LogFile> list(Path dir) throws IOException {
+    return list(dir, false);
+  }
+
+  /**
+   * The log files of {@code dir} in chain order (by the seq in their names).
+   *
+   * @throws IOException naming the file if one named like a log file is a symbolic link (unless
+   *     {@code followLinks}) or not a regular file: its target is never read
+   */
+  static List<LogFile> list(Path dir, boolean followLinks) throws IOException {
     List<LogFile> files = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
         Matcher m = NAME.matcher(p.getFileName().toString());
-        if (m.matches() && Files.isRegularFile(p)) {
+        if (m.matches()) {
+          requireRegular(p, followLinks);
           files.add(new LogFile(p, Long.parseLong(m.group(1))));
         }
       }
     }
     files.sort(Comparator.comparingLong(LogFile::firstSeq));
     return files;
+  }
+
+  private static void requireRegular(Path p, boolean followLinks) throws IOException {
+    BasicFileAttributes attributes = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (attributes.isSymbolicLink()) {
+      if (!followLinks) {
+        throw new IOException("audit log file " + p.getFileName() + " in " + p.getParent()
+            + " is a symbolic link; refused (a log file must be a regular file; follow links explicitly to read it)");
+      }
+      attributes = Files.readAttributes(p, BasicFileAttributes.class);
+    }
+    if (!attributes.isRegularFile()) {
+      throw new IOException("audit log file " + p.getFileName() + " in " + p.getParent() + " is not a regular file ("
+          + (attributes.isDirectory() ? "a directory" : "a device, FIFO or socket") + "); refused");
+    }
   }
 
   /** Torn tails set aside by {@link FileAuditSink} ({@code *.torn}), sorted by name. */

@@ -25,7 +25,7 @@ class AuditSearchTest {
 
   @BeforeEach
   void writeLog() throws IOException {
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(AuditChains.key("k1")).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(AuditChains.key("k1")).build()) {
       trail.record(AuditEvent.builder(EventType.REQUESTED).time(T0).requestId("r1")
           .field("action", Map.of("name", "payments.refund", "method", "Payments#refund"))
           .field("actor", Map.of("id", "agent:bot", "kind", "AGENT")).field("onBehalfOf", "carol")).join();

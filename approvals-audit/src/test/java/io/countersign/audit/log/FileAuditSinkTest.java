@@ -47,7 +47,7 @@ class FileAuditSinkTest {
   @Test
   void appendedEventsAreWrittenAsCanonicalJsonLinesAndVerify() throws IOException {
     List<AuditEvent> recorded = new ArrayList<>();
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).build()) {
       assertThat(sink.lastSeq()).isZero();
       assertThat(sink.lastHash()).isEqualTo(AuditTrail.GENESIS_HASH);
       for (int i = 1; i <= 3; i++) {
@@ -61,7 +61,7 @@ class FileAuditSinkTest {
 
   @Test
   void concurrentAppendsAreGroupCommittedWithFewerForcesThanEvents() throws Exception {
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(k1).checkpointEvery(1000, null).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).checkpointEvery(1000, null).build()) {
       List<CompletableFuture<AuditEvent>> futures = new ArrayList<>();
       for (int i = 1; i <= 2000; i++) {
         futures.add(trail.record(sampleEvent(i)));
@@ -76,7 +76,7 @@ class FileAuditSinkTest {
   @Test
   void everyEventDurabilityForcesOncePerEvent() throws IOException {
     FileAuditSink.Options strict = FileAuditSink.Options.builder().durability(FileAuditSink.Durability.EVERY_EVENT).build();
-    try (FileAuditSink sink = FileAuditSink.open(dir, strict); AuditTrail trail = sink.trailBuilder().signer(k1).closingCheckpoint(false).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir, strict); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).closingCheckpoint(false).build()) {
       for (int i = 1; i <= 5; i++) {
         trail.record(sampleEvent(i));
       }
@@ -87,7 +87,7 @@ class FileAuditSinkTest {
 
   @Test
   void reopeningContinuesTheChainWhereTheLastRunStopped() throws IOException {
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).build()) {
       trail.record(sampleEvent(1)).join();
     }
     AuditEvent close;
@@ -95,7 +95,7 @@ class FileAuditSinkTest {
       assertThat(sink.lastSeq()).isEqualTo(2);
       close = AuditEvent.parse(readLog(dir).get(1));
       assertThat(sink.lastHash()).isEqualTo(close.hash());
-      try (AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
+      try (AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).build()) {
         assertThat(trail.record(sampleEvent(2)).join().prevHash()).isEqualTo(close.hash());
       }
     }
@@ -105,24 +105,23 @@ class FileAuditSinkTest {
   }
 
   @Test
-  void aTrailThatDoesNotContinueTheLogIsRefused() throws IOException {
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
-      trail.record(sampleEvent(1)).join();
-    }
+  void aSecondTrailWritingToTheSameSinkIsRefused() throws IOException {
     try (FileAuditSink sink = FileAuditSink.open(dir)) {
-      AuditTrail fresh = AuditTrail.builder().sink(sink).signer(k1).build(); // forgot continueAfter
-      assertThatThrownBy(() -> fresh.record(sampleEvent(2)).join())
+      AuditTrail first = AuditTrail.builder().sink(sink).signer(k1).build();
+      AuditTrail second = AuditTrail.builder().sink(sink).signer(k1).build();
+      first.record(sampleEvent(1)).join();
+      assertThatThrownBy(() -> second.record(sampleEvent(2)).join())
           .hasRootCauseInstanceOf(IllegalArgumentException.class)
           .hasRootCauseMessage("FileAuditSink " + dir.toAbsolutePath() + ": event seq 1 does not continue the log, which "
-              + "expects seq 3 with prevHash " + sink.lastHash()
-              + " (build the trail with FileAuditSink.trailBuilder(), and let one trail write to it)");
+              + "expects seq 2 with prevHash " + first.lastHash()
+              + " (another trail wrote to this sink, or the trail was given a different chain head; let one trail write to it)");
     }
   }
 
   @Test
   void filesRotateBySizeAndTheChainRunsAcrossThem() throws IOException {
     FileAuditSink.Options small = FileAuditSink.Options.builder().rotateAtBytes(1500).build();
-    try (FileAuditSink sink = FileAuditSink.open(dir, small); AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir, small); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).build()) {
       for (int i = 1; i <= 12; i++) {
         trail.record(sampleEvent(i)).join();
       }
@@ -142,7 +141,7 @@ class FileAuditSinkTest {
 
   @Test
   void filesRotateWhenTheUtcDayOfTheEventsChanges() throws IOException {
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(k1).closingCheckpoint(false).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).closingCheckpoint(false).build()) {
       trail.record(sampleEvent(1).time(AuditChains.T0)).join();
       trail.record(sampleEvent(2).time(AuditChains.T0.plus(Duration.ofHours(3)))).join();
       trail.record(sampleEvent(3).time(AuditChains.T0.plus(Duration.ofDays(1)))).join();
@@ -153,7 +152,7 @@ class FileAuditSinkTest {
   @Test
   @DisplayName("S33 a torn last line is set aside on reopen, reported, and every complete event is kept")
   void s33_tornTailIsSetAsideOnOpen() throws IOException {
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(k1).closingCheckpoint(false).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).closingCheckpoint(false).build()) {
       for (int i = 1; i <= 3; i++) {
         trail.record(sampleEvent(i)).join();
       }
@@ -174,7 +173,7 @@ class FileAuditSinkTest {
       assertThat(Files.readString(torn.setAsideTo())).isEqualTo("{\"seq\":4,\"eventId\":\"half-writ");
       assertThat(sink.lastSeq()).isEqualTo(3);
       assertThat(Files.readAllLines(file)).isEqualTo(complete);
-      try (AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
+      try (AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).build()) {
         assertThat(trail.record(sampleEvent(4)).join().seq()).isEqualTo(4);
       }
     }
@@ -224,7 +223,7 @@ class FileAuditSinkTest {
   @Test
   void aBatchDelayStillCompletesEveryAppend() throws IOException {
     FileAuditSink.Options lingering = FileAuditSink.Options.builder().maxBatchDelay(Duration.ofMillis(5)).build();
-    try (FileAuditSink sink = FileAuditSink.open(dir, lingering); AuditTrail trail = sink.trailBuilder().signer(k1).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir, lingering); AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).build()) {
       assertThat(trail.record(sampleEvent(1)).join().seq()).isEqualTo(1);
     }
     assertThat(verify().ok()).isTrue();
@@ -238,7 +237,7 @@ class FileAuditSinkTest {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch start = new CountDownLatch(1);
     try (FileAuditSink sink = FileAuditSink.open(dir, FileAuditSink.Options.builder().rotateAtBytes(8L << 20).build());
-        AuditTrail trail = sink.trailBuilder().signer(k1).checkpointEvery(1000, Duration.ofMillis(200)).build()) {
+        AuditTrail trail = AuditTrail.builder().sink(sink).signer(k1).checkpointEvery(1000, Duration.ofMillis(200)).build()) {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;

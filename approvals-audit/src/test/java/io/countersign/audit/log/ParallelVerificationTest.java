@@ -49,7 +49,7 @@ class ParallelVerificationTest {
     log = logs.resolve("log");
     AtomicLong ids = new AtomicLong();
     FileAuditSink.Options options = FileAuditSink.Options.builder().rotateAtBytes(64 * 1024).build();
-    try (FileAuditSink sink = FileAuditSink.open(log, options); AuditTrail trail = sink.trailBuilder().signer(K1)
+    try (FileAuditSink sink = FileAuditSink.open(log, options); AuditTrail trail = AuditTrail.builder().sink(sink).signer(K1)
         .checkpointEvery(50, null).idSource(() -> "evt-" + ids.incrementAndGet()).build()) {
       for (int i = 1; i <= 1200; i++) {
         trail.record(sampleEvent(i)).join();
@@ -63,7 +63,7 @@ class ParallelVerificationTest {
     }
     signedLog = logs.resolve("signed");
     AtomicLong signedIds = new AtomicLong();
-    try (FileAuditSink sink = FileAuditSink.open(signedLog, options); AuditTrail trail = sink.trailBuilder().signer(K1)
+    try (FileAuditSink sink = FileAuditSink.open(signedLog, options); AuditTrail trail = AuditTrail.builder().sink(sink).signer(K1)
         .idSource(() -> "evt-" + signedIds.incrementAndGet()).build()) {
       for (int i = 1; i <= 300; i++) {
         trail.record(sampleEvent(i)).join();

@@ -56,7 +56,7 @@ class TamperMatrixTest {
 
   private static List<String> writeWithFileSink(Path dir, UnaryOperator<AuditTrail.Builder> settings) throws IOException {
     AtomicLong ids = new AtomicLong();
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = settings.apply(sink.trailBuilder())
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = settings.apply(AuditTrail.builder().sink(sink))
         .idSource(() -> "evt-" + ids.incrementAndGet()).build()) {
       for (int i = 1; i <= 20; i++) {
         trail.record(sampleEvent(i)).join();
@@ -248,7 +248,7 @@ class TamperMatrixTest {
     AtomicLong ids = new AtomicLong();
     FileAuditSink.Options small = FileAuditSink.Options.builder().rotateAtBytes(2_000).build();
     try (FileAuditSink sink = FileAuditSink.open(dir, small);
-        AuditTrail trail = sink.trailBuilder().signer(K1).checkpointEvery(5, null).idSource(() -> "e" + ids.incrementAndGet()).build()) {
+        AuditTrail trail = AuditTrail.builder().sink(sink).signer(K1).checkpointEvery(5, null).idSource(() -> "e" + ids.incrementAndGet()).build()) {
       for (int i = 1; i <= 20; i++) {
         trail.record(sampleEvent(i)).join();
       }
@@ -323,7 +323,7 @@ class TamperMatrixTest {
   void s34_rotationVerifiesOldAndNewEvents() throws IOException {
     Ed25519Signer k2 = key("k2");
     Path dir = tmp.resolve("rotation");
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(K1).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(K1).build()) {
       trail.record(sampleEvent(1)).join();
       trail.record(sampleEvent(2)).join();
       trail.rotateKey(k2).join();
@@ -349,7 +349,7 @@ class TamperMatrixTest {
   void s34_retiredKeyAfterRotationIsFlagged() throws IOException {
     Ed25519Signer k2 = key("k2");
     Path dir = tmp.resolve("retired");
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(K1).closingCheckpoint(false).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(K1).closingCheckpoint(false).build()) {
       trail.record(sampleEvent(1)).join();
       trail.rotateKey(k2).join();
       trail.record(sampleEvent(2)).join();

@@ -6,7 +6,6 @@ import io.countersign.ApprovalGate;
 import io.countersign.Countersign;
 import io.countersign.InMemoryApprover;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.log.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
 import io.countersign.audit.Slf4jAuditSink;
 import io.countersign.micrometer.MicrometerGateListener;
@@ -134,8 +133,7 @@ public class CountersignAutoConfiguration {
 
   /**
    * Wires the audit trail: an {@code AuditTrail} bean as it is; otherwise the {@code AuditSink} beans
-   * and the signer, continuing the chain found on disk when one of them is a {@link FileAuditSink}
-   * (a new chain starting at seq 1 after every restart would not verify).
+   * and the signer (a durable sink reports the chain it holds, and the trail continues it).
    */
   private static void configureAuditTrail(ApprovalGate.Builder builder, CountersignProperties properties,
       List<AuditTrail> trails, List<AuditSink> auditSinks, Signer signer) {
@@ -145,20 +143,6 @@ public class CountersignAutoConfiguration {
         LOG.info("Countersign uses the AuditTrail bean as it is; AuditSink/Signer beans are not added to it again");
       }
       builder.auditTrail(trail);
-      return;
-    }
-    List<FileAuditSink> files = auditSinks.stream().filter(FileAuditSink.class::isInstance).map(FileAuditSink.class::cast).toList();
-    if (files.size() > 1) {
-      throw new ApprovalConfigurationException("Countersign found " + files.size() + " FileAuditSink beans " + files
-          + ": one trail can continue only one log on disk; keep one, or declare an AuditTrail bean.");
-    }
-    if (files.size() == 1) {
-      AuditTrail.Builder continued = files.get(0).trailBuilder();
-      auditSinks.stream().filter(sink -> sink != files.get(0)).forEach(continued::sink);
-      if (signer != null) {
-        continued.signer(signer);
-      }
-      builder.auditTrail(continued.build());
       return;
     }
     if (auditSinks.isEmpty()) {

@@ -1,10 +1,14 @@
-package io.countersign.audit;
+package io.countersign.audit.log;
 
+import io.countersign.audit.AuditEvent;
+import io.countersign.audit.AuditTrail;
+import io.countersign.audit.ChainHead;
 import io.countersign.spi.AuditSink;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.Condition;
@@ -180,39 +184,66 @@ public abstract class GroupCommitSink implements AuditSink, AutoCloseable {
     return failure;
   }
 
-  /** The seq of the first event that failed; meaningful once {@link #failure()} is not {@code null}. */
-  final long failedSeq() {
-    return failedSeq;
-  }
-
   // ---------------------------------------------------------------- the trail's fast path
 
   /**
-   * The future {@link AuditTrail} hands to {@link #appendForTrail}: the writer completes it with
-   * the event itself, so the trail needs no future or callback of its own per event.
+   * The future the in-order appender returns: the writer completes it with the event itself, so
+   * the trail needs no future or callback of its own per event.
    */
-  static final class EventFuture extends CompletableFuture<AuditEvent> {
+  private static final class EventFuture extends CompletableFuture<AuditEvent> {
   }
 
   /**
-   * {@link #append} for an {@link AuditTrail} whose only sink this is. It relies on what this
-   * class guarantees (an internal contract, kept by {@link #write} and {@link #fail}):
+   * The in-order appender for an {@link AuditTrail} whose only sink this is. It relies on what this
+   * class guarantees (kept by {@link #write} and {@link #fail}):
    * <ul>
    *   <li>stages complete in append order: normally only after every earlier one completed
    *       normally, since batches are written one at a time, in order;</li>
    *   <li>once a write failed, that event's and every later stage fail (queued ones with the
-   *       same exception, later appends synchronously), and {@link #failure()} and
-   *       {@link #failedSeq()} tell the trail so before any stage fails.</li>
+   *       same exception, later appends synchronously), and {@code failure()} and
+   *       {@code failedSeq()} say so before any stage fails.</li>
    * </ul>
-   * So {@code result} completing normally means "this and every earlier event are durable",
-   * which is exactly the trail's promise, and the trail can return it as is.
-   *
-   * @return {@code null} if the event was queued ({@code result} completes with it once durable),
-   *     or why it was refused (the sink failed or is closed); nothing was queued then
-   * @throws IllegalArgumentException if the event does not continue the chain
    */
-  final Throwable appendForTrail(AuditEvent event, EventFuture result) {
-    return enqueue(event, result);
+  private final InOrderAppender inOrder = new InOrderAppender() {
+    @Override
+    public CompletableFuture<AuditEvent> append(AuditEvent event) {
+      EventFuture result = new EventFuture();
+      Throwable refused = enqueue(event, result);
+      return refused == null ? result : CompletableFuture.failedFuture(refused);
+    }
+
+    @Override
+    public Throwable failure() {
+      return failure;
+    }
+
+    @Override
+    public long failedSeq() {
+      return failedSeq;
+    }
+  };
+
+  /** Completes appends strictly in order (see {@link AuditSink.InOrderAppender}), so a trail can use its fast path. */
+  @Override
+  public final InOrderAppender inOrderAppender() {
+    return inOrder;
+  }
+
+  /**
+   * The chain head the next append must continue: the head given to {@link #start} advanced by
+   * every event appended since ({@link ChainHead#GENESIS} for a new chain).
+   */
+  @Override
+  public final Optional<ChainHead> head() {
+    queueLock.lock();
+    try {
+      if (writer == null) {
+        throw new IllegalStateException(getClass().getSimpleName() + " was not started: its constructor must call start(...)");
+      }
+      return Optional.of(new ChainHead(nextSeq - 1, expectedPrevHash));
+    } finally {
+      queueLock.unlock();
+    }
   }
 
   // ---------------------------------------------------------------- appenders
