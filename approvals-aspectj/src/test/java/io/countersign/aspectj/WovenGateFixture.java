@@ -144,7 +144,7 @@ abstract class WovenGateFixture {
 
   /** The audit events of one request and type, in order. */
   final List<AuditEvent> events(String requestId, EventType type) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** A field of a VOTE event's {@code vote} object, as text ({@code "reviewer"}, {@code "counted"}, {@code "refusal"}). */

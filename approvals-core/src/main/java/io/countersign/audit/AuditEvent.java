@@ -270,9 +270,9 @@ public final class AuditEvent {
     String typeName = requireText(in, "type", true);
     EventType type;
     try {
-      type = EventType.valueOf(typeName);
+      type = EventType.of(typeName);
     } catch (IllegalArgumentException e) {
-      throw badField("type", "one of " + Arrays.toString(EventType.values()), in.get("type"));
+      throw badField("type", "a non-empty string", in.get("type"));
     }
     String timeText = requireText(in, "time", true);
     Instant time = parseTime(timeText, in.get("time"));
@@ -328,7 +328,7 @@ public final class AuditEvent {
       throw new IllegalStateException("AuditEvent " + unsealed.type + " cannot be recorded: time(Instant) is required but was not set");
     }
     String timeText = instantText(unsealed.time);
-    byte[] typeMember = TYPE_MEMBERS[unsealed.type.ordinal()];
+    byte[] typeMember = unsealed.type.member();
     // The builder keeps each field as its canonical member bytes ("name":value), sorted by name
     // (String order is the RFC 8785 member order); type, time and requestId are merged in here,
     // and the offsets where the chain members will go are noted on the way, so the event is
@@ -425,17 +425,6 @@ public final class AuditEvent {
 
   /** The top-level members every event may have besides its fields, in canonical order. */
   private static final String[] EXTRA_NAMES = {"requestId", "time", "type"};
-  /** {@code "type":"NAME"} per event type, by ordinal. */
-  private static final byte[][] TYPE_MEMBERS = typeMembers();
-
-  private static byte[][] typeMembers() {
-    EventType[] types = EventType.values();
-    byte[][] members = new byte[types.length][];
-    for (EventType t : types) {
-      members[t.ordinal()] = CanonicalJson.member("type", t.name());
-    }
-    return members;
-  }
 
   /**
    * {@link Instant#toString()} (ISO-8601, UTC, fraction in groups of three digits as needed),

@@ -255,7 +255,7 @@ public final class GateHarness implements AutoCloseable {
 
   /** Audit events of one type for one request. */
   public List<AuditEvent> events(String requestId, EventType type) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** Whether the whole audit chain verifies with the harness's key. */

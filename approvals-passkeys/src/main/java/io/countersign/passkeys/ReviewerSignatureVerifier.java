@@ -88,7 +88,7 @@ public final class ReviewerSignatureVerifier {
     int enrolments = 0;
     for (AuditEvent e : events) {
       EventType type = e.type();
-      if (type == EventType.PASSKEY_ENROLLED) {
+      if (PasskeyEvents.ENROLLED.equals(type)) {
         try {
           TrailRecords.Enrolment en = TrailRecords.enrolment(e);
           if (rpId != null && !rpId.equals(en.rpId())) {
@@ -107,7 +107,7 @@ public final class ReviewerSignatureVerifier {
         } catch (IllegalArgumentException ex) {
           problems.add(ex.getMessage());
         }
-      } else if (type == EventType.PASSKEY_REVOKED) {
+      } else if (PasskeyEvents.REVOKED.equals(type)) {
         JsonNode p = e.get("passkey");
         PasskeyRegistry.Entry entry = p == null ? null : keys.get(p.path("credentialId").asText(""));
         if (entry != null) {

@@ -123,7 +123,7 @@ class PasskeyBrowserIT {
   @DisplayName("enrol a passkey, approve with a signature: the blocked call proceeds and the trail proves who approved")
   void signedApprovalLetsTheBlockedCallProceed() throws Exception {
     String credential = enrol(PasskeyHarness.BOB);
-    AuditEvent enrolment = h.events(EventType.PASSKEY_ENROLLED).get(0);
+    AuditEvent enrolment = h.events(PasskeyEvents.ENROLLED).get(0);
     assertThat(enrolment.get("passkey").path("reviewer").asText()).isEqualTo("bob");
     assertThat(enrolment.get("passkey").path("credentialId").asText()).isEqualTo(credential);
     assertThat(enrolment.signature()).as("the enrolment is a signed audit event").isNotNull();

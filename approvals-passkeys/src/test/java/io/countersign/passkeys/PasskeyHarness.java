@@ -121,7 +121,7 @@ final class PasskeyHarness implements AutoCloseable {
   }
 
   List<AuditEvent> events(EventType type) {
-    return audit.events().stream().filter(e -> e.type() == type).toList();
+    return audit.events().stream().filter(e -> e.type().equals(type)).toList();
   }
 
   List<AuditEvent> votes(String requestId) {

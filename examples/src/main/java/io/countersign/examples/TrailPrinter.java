@@ -28,11 +28,11 @@ final class TrailPrinter {
   }
 
   private static String facts(AuditEvent e) {
-    return switch (e.type()) {
-      case REQUESTED -> text(e, "actor", "id") + " for " + text(e, "onBehalfOf") + ": \"" + text(e, "action", "name")
+    return switch (e.type().name()) {
+      case "REQUESTED" -> text(e, "actor", "id") + " for " + text(e, "onBehalfOf") + ": \"" + text(e, "action", "name")
           + "\" (" + arguments(e.get("args")) + "), needs " + text(e, "rule", "quorum") + " of "
           + join(e.get("rule").path("approvers")) + " within " + text(e, "rule", "timeout");
-      case VOTE -> {
+      case "VOTE" -> {
         JsonNode vote = e.get("vote");
         String head = vote.path("reviewer").asText() + " " + vote.path("decision").asText();
         if (!vote.path("counted").asBoolean()) {
@@ -42,13 +42,13 @@ final class TrailPrinter {
             ? head + " counted (one deny vetoes)"
             : head + " counted (" + text(e, "approvals") + " of " + text(e, "quorum") + " approvals)";
       }
-      case DECIDED -> text(e, "outcome") + ": " + text(e, "reason");
-      case EXECUTED -> "\"" + text(e, "action", "name") + "\" ran once";
-      case FAILED -> "\"" + text(e, "action", "name") + "\" did not complete: "
+      case "DECIDED" -> text(e, "outcome") + ": " + text(e, "reason");
+      case "EXECUTED" -> "\"" + text(e, "action", "name") + "\" ran once";
+      case "FAILED" -> "\"" + text(e, "action", "name") + "\" did not complete: "
           + (e.get("reason") != null ? text(e, "reason") : text(e, "error"));
-      case CHECKPOINT -> "signed head: vouches for every event up to here (the log was closed)";
-      case HALTED -> "emergency stop by " + text(e, "by") + ": " + text(e, "reason");
-      case ESCALATED -> "escalated: " + join(e.get("addedApprovers")) + " may now approve";
+      case "CHECKPOINT" -> "signed head: vouches for every event up to here (the log was closed)";
+      case "HALTED" -> "emergency stop by " + text(e, "by") + ": " + text(e, "reason");
+      case "ESCALATED" -> "escalated: " + join(e.get("addedApprovers")) + " may now approve";
       default -> "\"" + text(e, "action", "name") + "\"";
     };
   }

@@ -175,7 +175,7 @@ public final class AuditSearch {
     /** Events of this type. */
     public Builder type(EventType type) {
       Objects.requireNonNull(type, "type must not be null");
-      return add("type=" + type, e -> e.type() == type);
+      return add("type=" + type, e -> e.type().equals(type));
     }
 
     /** Events of this approval request. */

@@ -49,7 +49,7 @@ final class CanonicalLine {
   private static final long ONES = Swar.repeat(1);
 
   private static final byte[][] TYPE_NAMES;
-  private static final EventType[] TYPES = EventType.values();
+  private static final EventType[] TYPES = EventType.wellKnown().toArray(EventType[]::new);
 
   static {
     TYPE_NAMES = new byte[TYPES.length][];

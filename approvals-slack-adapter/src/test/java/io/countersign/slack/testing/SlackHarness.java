@@ -244,12 +244,12 @@ public final class SlackHarness implements AutoCloseable {
 
   /** Audit events of one type for a request. */
   public List<AuditEvent> events(String requestId, EventType type) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** Audit events of one type, all requests. */
   public List<AuditEvent> events(EventType type) {
-    return audit.events().stream().filter(e -> e.type() == type).toList();
+    return audit.events().stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** The last ephemeral reply's text. */
