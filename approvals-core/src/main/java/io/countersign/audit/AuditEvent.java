@@ -187,10 +187,12 @@ public final class AuditEvent {
     }
   }
 
-  /** A deep copy of the top-level field {@code field}, or {@code null} if absent. */
-  public JsonNode get(String field) {
-    JsonNode value = node().get(field);
-    return value == null ? null : value.deepCopy();
+  /**
+   * The top-level field {@code field} as a read-only {@link FieldValue} ({@link FieldValue#toJava()}
+   * for plain Java values), or {@code null} if absent.
+   */
+  public FieldValue get(String field) {
+    return FieldValue.of(node().get(field)); // the tree is never changed after publication
   }
 
   /**
@@ -795,6 +797,9 @@ public final class AuditEvent {
     if (value instanceof JsonNode) {
       return sanitize((JsonNode) value, path);
     }
+    if (value instanceof FieldValue) {
+      return sanitize(((FieldValue) value).node(), path);
+    }
     if (value instanceof String) {
       return TextNode.valueOf((String) value);
     }
@@ -1020,7 +1025,7 @@ public final class AuditEvent {
         out.putAscii("null");
       } else if (value instanceof String) {
         string((String) value);
-      } else if (value instanceof JsonNode) {
+      } else if (value instanceof JsonNode || value instanceof FieldValue) {
         tree(toNode(value, text()));
       } else if (value instanceof Boolean) {
         out.putAscii((Boolean) value ? "true" : "false");
@@ -1249,7 +1254,7 @@ public final class AuditEvent {
     /**
      * Sets a top-level field. {@code null} removes it. Accepted values: String, int/long/BigInteger
      * (within +/-(2^53-1)), Boolean, Enum (its name), Instant and Duration (ISO-8601 strings),
-     * collections and arrays, {@code Map<String, ?>}, {@link JsonNode}, or any record/bean
+     * collections and arrays, {@code Map<String, ?>}, a {@link FieldValue} of another event, or any record/bean
      * Jackson can convert.
      *
      * @throws IllegalArgumentException if {@code name} is reserved (seq, eventId, type, time,

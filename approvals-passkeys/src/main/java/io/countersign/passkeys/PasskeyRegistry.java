@@ -1,6 +1,6 @@
 package io.countersign.passkeys;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import com.webauthn4j.credential.CredentialRecordImpl;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.EventType;
@@ -77,7 +77,7 @@ public final class PasskeyRegistry {
           entry.revoked = true;
         }
       } else if (e.type() == EventType.VOTE) {
-        JsonNode evidence = e.get("vote") == null ? null : e.get("vote").get("evidence");
+        FieldValue evidence = e.get("vote") == null ? null : e.get("vote").get("evidence");
         if (evidence != null && e.get("vote").path("counted").asBoolean(false)) {
           Entry entry = registry.entry(evidence.path(PasskeyAssertion.F_CREDENTIAL_ID).asText(null));
           if (entry != null) {

@@ -1,6 +1,6 @@
 package io.countersign.passkeys;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.Decision;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.log.AuditSearch;
@@ -108,7 +108,7 @@ public final class ReviewerSignatureVerifier {
           problems.add(ex.getMessage());
         }
       } else if (PasskeyEvents.REVOKED.equals(type)) {
-        JsonNode p = e.get("passkey");
+        FieldValue p = e.get("passkey");
         PasskeyRegistry.Entry entry = p == null ? null : keys.get(p.path("credentialId").asText(""));
         if (entry != null) {
           entry.revoked = true;
@@ -127,7 +127,7 @@ public final class ReviewerSignatureVerifier {
           problems.add("VOTE at seq " + e.seq() + " is for request " + e.requestId() + " whose REQUESTED event is not in this trail");
           continue;
         }
-        JsonNode vote = e.get("vote");
+        FieldValue vote = e.get("vote");
         String reviewer = vote.path("reviewer").asText("");
         String decision = vote.path("decision").asText("");
         SignatureReport.VoteCheck check = checkVote(e, r, vote, reviewer, decision, keys, originsOf, rpIdOf, usedSignatures);
@@ -171,16 +171,18 @@ public final class ReviewerSignatureVerifier {
         r.quorum, r.votes);
   }
 
-  private SignatureReport.VoteCheck checkVote(AuditEvent e, Requested r, JsonNode vote, String reviewer, String decision,
+  private SignatureReport.VoteCheck checkVote(AuditEvent e, Requested r, FieldValue vote, String reviewer, String decision,
       Map<String, PasskeyRegistry.Entry> keys, Map<String, Set<String>> originsOf, Map<String, String> rpIdOf,
       Set<String> usedSignatures) {
-    JsonNode evidence = vote.get("evidence");
+    FieldValue evidence = vote.get("evidence");
     if (evidence == null || !evidence.isObject()) {
       return new SignatureReport.VoteCheck(e.seq(), reviewer, decision, SignatureReport.VoteStatus.UNSIGNED,
           "no passkey assertion: the trail cannot show that " + reviewer + " made this vote");
     }
     Map<String, String> ev = new HashMap<>();
-    evidence.fields().forEachRemaining(f -> ev.put(f.getKey(), f.getValue().asText()));
+    for (String name : evidence.names()) {
+      ev.put(name, evidence.path(name).asText());
+    }
     String problem;
     PasskeyAssertion a = null;
     try {

@@ -1,6 +1,6 @@
 package io.countersign.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.audit.AuditEvent;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -33,7 +33,7 @@ final class TrailPrinter {
           + "\" (" + arguments(e.get("args")) + "), needs " + text(e, "rule", "quorum") + " of "
           + join(e.get("rule").path("approvers")) + " within " + text(e, "rule", "timeout");
       case "VOTE" -> {
-        JsonNode vote = e.get("vote");
+        FieldValue vote = e.get("vote");
         String head = vote.path("reviewer").asText() + " " + vote.path("decision").asText();
         if (!vote.path("counted").asBoolean()) {
           yield head + " refused: " + vote.path("refusal").asText();
@@ -54,7 +54,7 @@ final class TrailPrinter {
   }
 
   /** The arguments as recorded: sensitive ones appear only as "[redacted]". */
-  private static String arguments(JsonNode args) {
+  private static String arguments(FieldValue args) {
     List<String> shown = new ArrayList<>();
     if (args != null) {
       args.forEach(a -> shown.add(a.path("name").asText() + "=" + a.path("value").asText()));
@@ -62,14 +62,14 @@ final class TrailPrinter {
     return String.join(", ", shown);
   }
 
-  private static String join(JsonNode array) {
+  private static String join(FieldValue array) {
     List<String> items = new ArrayList<>();
     array.forEach(item -> items.add(item.asText()));
     return String.join(", ", items);
   }
 
   private static String text(AuditEvent e, String field, String... path) {
-    JsonNode node = e.get(field);
+    FieldValue node = e.get(field);
     for (String p : path) {
       node = node == null ? null : node.get(p);
     }

@@ -4,7 +4,7 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditFormatException;
 import io.countersign.audit.EventType;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -106,12 +106,12 @@ public final class AuditSearch {
     return "AuditSearch[" + description + "]";
   }
 
-  private static String text(JsonNode node) {
+  private static String text(FieldValue node) {
     return node != null && node.isTextual() ? node.textValue() : null;
   }
 
   private static String path(AuditEvent e, String field, String sub) {
-    JsonNode node = e.get(field);
+    FieldValue node = e.get(field);
     return node == null ? null : text(node.get(sub));
   }
 

@@ -8,7 +8,7 @@ import io.countersign.audit.InMemoryAuditSink;
 import io.countersign.audit.Signatures;
 import io.countersign.audit.VerificationKey;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.internal.Hashing;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -360,7 +360,7 @@ public final class AuditVerifier {
       if (event.type() != EventType.CHECKPOINT) {
         return false;
       }
-      JsonNode checkpoint = event.get("checkpoint");
+      FieldValue checkpoint = event.get("checkpoint");
       return AuditTrail.CHECKPOINT_CLOSE.equals(checkpoint == null ? null : checkpoint.path("reason").textValue());
     }
 
@@ -561,7 +561,7 @@ public final class AuditVerifier {
     }
 
     private boolean rotate(AuditEvent event, String signedBy) {
-      JsonNode rotation = event.get("rotation");
+      FieldValue rotation = event.get("rotation");
       String previous = rotation == null ? null : rotation.path("previousKeyId").textValue();
       String next = rotation == null ? null : rotation.path("keyId").textValue();
       String publicKey = rotation == null ? null : rotation.path("publicKey").textValue();
