@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.AuditChains;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
@@ -89,7 +89,7 @@ class ApprovalGateTest {
   @AfterEach
   void verifyAuditTrail() {
     callers.shutdownNow();
-    assertThat(AuditVerifier.verify(audit.events(), signer.verificationKey()).ok()).isTrue();
+    assertThat(AuditChains.verifies(audit.events(), signer.verificationKey())).isTrue();
   }
 
   static Invocation call(String method, Object... args) throws NoSuchMethodException {

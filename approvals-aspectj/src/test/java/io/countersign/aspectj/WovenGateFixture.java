@@ -12,11 +12,11 @@ import io.countersign.InMemoryApprover;
 import io.countersign.ManualTimeSource;
 import io.countersign.Reviewer;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import io.countersign.spi.Approver;
 import io.countersign.spi.AuditSink;
 import java.time.Duration;
@@ -144,7 +144,7 @@ abstract class WovenGateFixture {
 
   /** The audit events of one request and type, in order. */
   final List<AuditEvent> events(String requestId, EventType type) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** A field of a VOTE event's {@code vote} object, as text ({@code "reviewer"}, {@code "counted"}, {@code "refusal"}). */

@@ -151,8 +151,9 @@ public final class AuditEvent {
   }
 
   /**
-   * What happened, or {@code null} for a type this version does not know (read from a log written
-   * by a newer version or another module: such events verify like any other; see {@link #typeName()}).
+   * What happened: a well-known {@link EventType} constant or, for a type this version does not
+   * know (written by a newer version or another module), an open value of that name; such events
+   * verify like any other.
    */
   public EventType type() {
     return type;
@@ -211,10 +212,12 @@ public final class AuditEvent {
     }
   }
 
-  /** A deep copy of the top-level field {@code field}, or {@code null} if absent. */
-  public JsonNode get(String field) {
-    JsonNode value = node().get(field);
-    return value == null ? null : value.deepCopy();
+  /**
+   * The top-level field {@code field} as a read-only {@link FieldValue} ({@link FieldValue#toJava()}
+   * for plain Java values), or {@code null} if absent.
+   */
+  public FieldValue get(String field) {
+    return FieldValue.of(node().get(field)); // the tree is never changed after publication
   }
 
   /**
@@ -259,14 +262,14 @@ public final class AuditEvent {
    * The canonical line as UTF-8 bytes (without LF): the bytes {@link #toJson()} encodes. The
    * array is shared, not copied: callers in this package (the file sink) must not modify it.
    */
-  byte[] utf8() {
+  public byte[] utf8() {
     return utf8;
   }
 
   /**
    * Parses one line of an audit log, strictly: the line must be a JSON object without duplicate
    * keys, floating-point numbers or unpaired surrogates, with every required field present and
-   * well-typed. Does not check the hash or signature; {@link AuditVerifier} does.
+   * well-typed. Does not check the hash or signature; the verifier ({@code io.countersign.audit.log.AuditVerifier}) does.
    *
    * @throws AuditFormatException naming the field and the bad value
    */
@@ -296,7 +299,7 @@ public final class AuditEvent {
       throw badField("type", "upper-case letters, digits and '_', starting with a letter, at most 64 characters",
           in.get("type"));
     }
-    EventType type = KNOWN_TYPES.get(typeName); // null: unknown types are ordinary events (format section 3)
+    EventType type = EventType.of(typeName); // unknown types are ordinary events (format section 3)
     String timeText = requireText(in, "time", true);
     Instant time = parseTime(timeText, in.get("time"));
     requireText(in, "requestId", false);
@@ -351,7 +354,7 @@ public final class AuditEvent {
       throw new IllegalStateException("AuditEvent " + unsealed.type + " cannot be recorded: time(Instant) is required but was not set");
     }
     String timeText = instantText(unsealed.time);
-    byte[] typeMember = TYPE_MEMBERS[unsealed.type.ordinal()];
+    byte[] typeMember = unsealed.type.member();
     // The builder keeps each field as its canonical member bytes ("name":value), sorted by name
     // (String order is the RFC 8785 member order); type, time and requestId are merged in here,
     // and the offsets where the chain members will go are noted on the way, so the event is
@@ -452,17 +455,6 @@ public final class AuditEvent {
 
   /** The top-level members every event may have besides its fields, in canonical order. */
   private static final String[] EXTRA_NAMES = {"requestId", "time", "type"};
-  /** {@code "type":"NAME"} per event type, by ordinal. */
-  private static final byte[][] TYPE_MEMBERS = typeMembers();
-
-  private static byte[][] typeMembers() {
-    EventType[] types = EventType.values();
-    byte[][] members = new byte[types.length][];
-    for (EventType t : types) {
-      members[t.ordinal()] = CanonicalJson.member("type", t.name());
-    }
-    return members;
-  }
 
   /**
    * {@link Instant#toString()} (ISO-8601, UTC, fraction in groups of three digits as needed),
@@ -737,12 +729,12 @@ public final class AuditEvent {
   }
 
   /** Recomputes this event's hash from its content (everything but {@code hash} and {@code signature}). */
-  byte[] recomputeHash() {
+  public byte[] recomputeHash() {
     return Hashing.sha256(prevHash().getBytes(StandardCharsets.US_ASCII), CanonicalJson.canonicalBytesWithout(node(), UNHASHED));
   }
 
   /** The canonical bytes that are hashed after the prevHash: the event without hash and signature. */
-  String hashedContent() {
+  public String hashedContent() {
     return CanonicalJson.canonicalStringWithout(node(), UNHASHED);
   }
 
@@ -750,7 +742,7 @@ public final class AuditEvent {
   private static final Set<String> UNHASHED = Set.of("hash", "signature");
 
   /** Decodes a signature strictly (padded, canonical Base64), or returns {@code null} if it is not. */
-  static byte[] decodeSignature(String base64) {
+  public static byte[] decodeSignature(String base64) {
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(base64);
@@ -800,16 +792,6 @@ public final class AuditEvent {
     }
   }
 
-  private static final Map<String, EventType> KNOWN_TYPES = knownTypes();
-
-  private static Map<String, EventType> knownTypes() {
-    Map<String, EventType> types = new java.util.HashMap<>();
-    for (EventType t : EventType.values()) {
-      types.put(t.name(), t);
-    }
-    return Map.copyOf(types);
-  }
-
   /** Years 0000 to 9999 only: {@code Instant.toString} writes others with a sign, which the format excludes. */
   private static Instant parseTime(String text, JsonNode value) {
     try {
@@ -846,6 +828,9 @@ public final class AuditEvent {
     }
     if (value instanceof JsonNode) {
       return sanitize((JsonNode) value, path);
+    }
+    if (value instanceof FieldValue) {
+      return sanitize(((FieldValue) value).node(), path);
     }
     if (value instanceof String) {
       return TextNode.valueOf((String) value);
@@ -1072,7 +1057,7 @@ public final class AuditEvent {
         out.putAscii("null");
       } else if (value instanceof String) {
         string((String) value);
-      } else if (value instanceof JsonNode) {
+      } else if (value instanceof JsonNode || value instanceof FieldValue) {
         tree(toNode(value, text()));
       } else if (value instanceof Boolean) {
         out.putAscii((Boolean) value ? "true" : "false");
@@ -1308,7 +1293,7 @@ public final class AuditEvent {
     /**
      * Sets a top-level field. {@code null} removes it. Accepted values: String, int/long/BigInteger
      * (within +/-(2^53-1)), Boolean, Enum (its name), Instant and Duration (ISO-8601 strings),
-     * collections and arrays, {@code Map<String, ?>}, {@link JsonNode}, or any record/bean
+     * collections and arrays, {@code Map<String, ?>}, a {@link FieldValue} of another event, or any record/bean
      * Jackson can convert.
      *
      * @throws IllegalArgumentException if {@code name} is reserved (seq, eventId, type, time,

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -79,7 +80,7 @@ public final class AuditTrail implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
 
   private final List<AuditSink> sinks;
-  private final GroupCommitSink orderedSink;  // the only sink, if it is a GroupCommitSink: see append
+  private final AuditSink.InOrderAppender inOrder; // the only sink's in-order appender, if it has one: see append
   private final Supplier<String> idSource;
   private final int checkpointEvery;          // 0: per-event signing
   private final Duration checkpointMaxDelay;  // null: no timer
@@ -98,13 +99,13 @@ public final class AuditTrail implements AutoCloseable {
   private CompletableFuture<Void> chainDurable = CompletableFuture.completedFuture(null);
   private boolean closed;
 
-  private AuditTrail(Builder b) {
+  private AuditTrail(Builder b, ChainHead start) {
     this.signer = b.signer;
     this.sinks = List.copyOf(b.sinks);
-    this.orderedSink = sinks.size() == 1 && sinks.get(0) instanceof GroupCommitSink ? (GroupCommitSink) sinks.get(0) : null;
+    this.inOrder = sinks.size() == 1 ? sinks.get(0).inOrderAppender() : null;
     this.idSource = b.idSource != null ? b.idSource : new EventIds();
-    this.lastSeq = b.afterSeq != null ? b.afterSeq : 0;
-    this.lastHash = b.afterHash != null ? b.afterHash : GENESIS_HASH;
+    this.lastSeq = start.seq();
+    this.lastHash = start.hash();
     this.checkpointEvery = b.checkpointEvery;
     this.checkpointMaxDelay = b.checkpointMaxDelay;
     this.timeSource = b.timeSource != null ? b.timeSource : TimeSource.system();
@@ -262,8 +263,7 @@ public final class AuditTrail implements AutoCloseable {
 
   /** {@code "per-event"}, {@code "checkpoint"} or {@code "none"}: how this trail signs. */
   public String signingMode() {
-    return signer == null ? VerificationResult.NONE
-        : checkpointEvery == 0 ? VerificationResult.PER_EVENT : VerificationResult.CHECKPOINT;
+    return signer == null ? "none" : checkpointEvery == 0 ? "per-event" : "checkpoint";
   }
 
   private void scheduleCheckpoint() {
@@ -340,8 +340,8 @@ public final class AuditTrail implements AutoCloseable {
       return CompletableFuture.failedFuture(e); // nothing was handed to a sink: head unchanged
     }
 
-    if (orderedSink != null) {
-      return appendOrdered(event);
+    if (inOrder != null) {
+      return appendInOrder(event);
     }
     CompletableFuture<?>[] stages = new CompletableFuture<?>[sinks.size()];
     for (int i = 0; i < stages.length; i++) {
@@ -384,24 +384,26 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   /**
-   * The fast path for a trail whose only sink is a {@link GroupCommitSink} (every durable
-   * configuration): that sink completes stages in append order and fails every later stage after
-   * a failure ({@link GroupCommitSink#appendForTrail}), so its stage already means "this and every
-   * earlier event are durable". It completes the future returned here directly with the event,
-   * instead of the copy, the link to the previous event's future and the callbacks of the general
-   * path, which the sink's single writer thread would otherwise run for every event. A sink
-   * failure reaches the trail through {@link #failed()}. Under lock.
+   * The fast path for a trail whose only sink has an {@link AuditSink.InOrderAppender} (every
+   * durable group-commit configuration): its future already means "this and every earlier event
+   * are durable", so it is returned as it is, instead of the copy, the link to the previous event's
+   * future and the callbacks of the general path, which the sink's single writer thread would
+   * otherwise run for every event. A sink failure reaches the trail through {@link #failed()}.
+   * Under lock.
    */
-  private CompletableFuture<AuditEvent> appendOrdered(AuditEvent event) {
-    GroupCommitSink.EventFuture result = new GroupCommitSink.EventFuture();
-    Throwable refused;
+  private CompletableFuture<AuditEvent> appendInOrder(AuditEvent event) {
+    CompletableFuture<AuditEvent> result;
     try {
-      refused = orderedSink.appendForTrail(event, result);
+      result = inOrder.append(event);
     } catch (RuntimeException | Error e) {
-      refused = e;
+      return CompletableFuture.failedFuture(e); // the sink does not hold it: head unchanged
     }
-    if (refused != null) {
-      return CompletableFuture.failedFuture(refused); // the sink does not hold it: head unchanged
+    if (result == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "audit sink " + sinks.get(0) + " returned null from its in-order append for seq " + event.seq()));
+    }
+    if (result.isCompletedExceptionally()) {
+      return result; // refused (failed earlier, closed): the sink does not hold it, head unchanged
     }
     lastSeq = event.seq();
     lastHash = event.hash();
@@ -416,10 +418,10 @@ public final class AuditTrail implements AutoCloseable {
    */
   private Failure failed() {
     Failure f = failure.get();
-    if (f == null && orderedSink != null) {
-      Throwable sinkFailure = orderedSink.failure();
+    if (f == null && inOrder != null) {
+      Throwable sinkFailure = inOrder.failure();
       if (sinkFailure != null) {
-        failure.compareAndSet(null, new Failure(orderedSink.failedSeq(), sinkFailure));
+        failure.compareAndSet(null, new Failure(inOrder.failedSeq(), sinkFailure));
         f = failure.get();
       }
     }
@@ -645,8 +647,9 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Continues an existing log whose last event has {@code seq} and {@code hash}, instead of
-     * starting at genesis (seq 0, prevHash of 64 zeros).
+     * Continues an existing chain whose last event has {@code seq} and {@code hash}, for sinks that
+     * cannot report it themselves. Not needed for a sink that reports its {@link AuditSink#head()}
+     * (a file or database log): the trail continues after that head by itself.
      */
     public Builder continueAfter(long seq, String hash) {
       if (afterSeq != null) {
@@ -677,9 +680,11 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /**
-     * Builds the trail.
+     * Builds the trail. It continues after the chain head its sinks report ({@link AuditSink#head()},
+     * e.g. the last event of a log found on disk), or after {@link #continueAfter}, or at genesis.
      *
-     * @throws IllegalStateException if no sink was added
+     * @throws IllegalStateException if no sink was added, if two sinks report different heads, or
+     *     if {@link #continueAfter} differs from the head a sink reports
      */
     public AuditTrail build() {
       if (sinks.isEmpty()) {
@@ -690,7 +695,37 @@ public final class AuditTrail implements AutoCloseable {
         throw new IllegalStateException("checkpointEvery(" + checkpointEvery + ", ...) needs a signer: "
             + "unsigned checkpoints would prove nothing");
       }
-      return new AuditTrail(this);
+      return new AuditTrail(this, startHead());
+    }
+
+    /** Where the chain continues: the head the sinks agree on, else continueAfter, else genesis. */
+    private ChainHead startHead() {
+      ChainHead reported = null;
+      AuditSink reporter = null;
+      for (AuditSink sink : sinks) {
+        Optional<ChainHead> head = sink.head();
+        if (head == null) {
+          throw new IllegalStateException("audit sink " + sink + " returned null from head(); return Optional.empty() "
+              + "for a sink that keeps no chain");
+        }
+        if (head.isEmpty()) {
+          continue;
+        }
+        if (reported == null) {
+          reported = head.get();
+          reporter = sink;
+        } else if (!reported.equals(head.get())) {
+          throw new IllegalStateException("audit sinks hold different chains: " + reporter + " ends at " + reported
+              + " but " + sink + " ends at " + head.get() + "; one trail can continue only one chain "
+              + "(give each log its own gate, or start the new sink from an empty log)");
+        }
+      }
+      ChainHead given = afterSeq == null ? null : new ChainHead(afterSeq, afterHash);
+      if (given != null && reported != null && !given.equals(reported)) {
+        throw new IllegalStateException("continueAfter(" + given + ") differs from the chain head " + reported
+            + " that audit sink " + reporter + " reports; drop continueAfter to continue that sink's chain");
+      }
+      return reported != null ? reported : given != null ? given : ChainHead.GENESIS;
     }
   }
 }

@@ -9,7 +9,7 @@ import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 /**
- * An Ed25519 public key and the key id events name it by; what {@link AuditVerifier} needs to
+ * An Ed25519 public key and the key id events name it by; what {@code io.countersign.audit.log.AuditVerifier} needs to
  * check signatures. Distributed as PEM ({@link #toPem()}), the X.509 SubjectPublicKeyInfo form
  * every crypto library reads.
  *

@@ -11,24 +11,24 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /** Shared fixtures for audit tests: deterministic keys, events and whole chains. */
-final class AuditChains {
+public final class AuditChains {
 
-  static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
+  public static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
 
   /** The event types the gate records (CHECKPOINT and KEY_ROTATION are written by the trail itself). */
-  static final List<EventType> GATE_TYPES = List.of(EventType.REQUESTED, EventType.VOTE, EventType.DECIDED,
+  public static final List<EventType> GATE_TYPES = List.of(EventType.REQUESTED, EventType.VOTE, EventType.DECIDED,
       EventType.EXECUTED, EventType.FAILED, EventType.EXPIRED, EventType.DELIVERY_FAILED, EventType.CANCELLED);
 
   private AuditChains() {
   }
 
   /** A deterministic key derived from its id, so test failures are reproducible. */
-  static Ed25519Signer key(String keyId) {
+  public static Ed25519Signer key(String keyId) {
     return Ed25519Signer.of(keyId, Hashing.sha256(("test key " + keyId).getBytes(StandardCharsets.UTF_8)));
   }
 
   /** An unsealed event with a variety of field types (nested object, array, non-ASCII text). */
-  static AuditEvent.Builder sampleEvent(int i) {
+  public static AuditEvent.Builder sampleEvent(int i) {
     EventType type = GATE_TYPES.get(i % GATE_TYPES.size());
     return AuditEvent.builder(type)
         .time(T0.plusSeconds(i))
@@ -40,14 +40,14 @@ final class AuditChains {
   }
 
   /** A trail with deterministic event ids (evt-1, evt-2, ...) writing to {@code sink}. */
-  static AuditTrail.Builder trail(InMemoryAuditSink sink, Signer signerOrNull) {
+  public static AuditTrail.Builder trail(InMemoryAuditSink sink, Signer signerOrNull) {
     AtomicLong ids = new AtomicLong();
     AuditTrail.Builder builder = AuditTrail.builder().sink(sink).idSource(() -> "evt-" + ids.incrementAndGet());
     return signerOrNull == null ? builder : builder.signer(signerOrNull);
   }
 
   /** A sealed chain of {@code n} sample events starting at genesis. */
-  static List<AuditEvent> chain(int n, Signer signerOrNull) {
+  public static List<AuditEvent> chain(int n, Signer signerOrNull) {
     InMemoryAuditSink sink = new InMemoryAuditSink();
     AuditTrail trail = trail(sink, signerOrNull).build();
     for (int i = 1; i <= n; i++) {
@@ -56,30 +56,12 @@ final class AuditChains {
     return sink.events();
   }
 
-  /** Writes {@code lines} as a one-file log directory {@code dir} (created) and returns {@code dir}. */
-  static java.nio.file.Path writeLog(java.nio.file.Path dir, List<String> lines) throws java.io.IOException {
-    java.nio.file.Files.createDirectories(dir);
-    StringBuilder text = new StringBuilder();
-    lines.forEach(l -> text.append(l).append('\n'));
-    java.nio.file.Files.writeString(dir.resolve(LogFiles.fileName(1)), text, StandardCharsets.UTF_8);
-    return dir;
-  }
-
-  /** All lines of all log files of {@code dir}, in chain order. */
-  static List<String> readLog(java.nio.file.Path dir) throws java.io.IOException {
-    List<String> all = new java.util.ArrayList<>();
-    for (LogFiles.LogFile f : LogFiles.list(dir)) {
-      all.addAll(java.nio.file.Files.readAllLines(f.path(), StandardCharsets.UTF_8));
-    }
-    return all;
-  }
-
   /**
    * Re-seals the gate events among {@code originals} (checkpoints are dropped) as a fresh chain
    * continuing after {@code afterSeq}/{@code afterHash}, as an attacker would; {@code trailSettings}
    * picks the signer and mode.
    */
-  static List<AuditEvent> rebuild(List<AuditEvent> originals, long afterSeq, String afterHash,
+  public static List<AuditEvent> rebuild(List<AuditEvent> originals, long afterSeq, String afterHash,
       java.util.function.UnaryOperator<AuditTrail.Builder> trailSettings) {
     InMemoryAuditSink sink = new InMemoryAuditSink();
     AuditTrail trail = trailSettings.apply(AuditTrail.builder().sink(sink).continueAfter(afterSeq, afterHash)).build();
@@ -96,7 +78,29 @@ final class AuditChains {
     return sink.events();
   }
 
-  static List<String> lines(List<AuditEvent> events) {
+  public static List<String> lines(List<AuditEvent> events) {
     return events.stream().map(AuditEvent::toJson).collect(Collectors.toList());
+  }
+
+  /**
+   * Whether {@code events} form an intact chain from genesis: contiguous seq, linked prevHash, each
+   * hash recomputed from the content, every signature valid under {@code key}, and the last event
+   * signed (or no event at all). A check for core's own tests, which cannot use the verifier of approvals-audit (it
+   * depends on core); the verifier's tests live there.
+   */
+  public static boolean verifies(List<AuditEvent> events, VerificationKey key) {
+    String prev = AuditTrail.GENESIS_HASH;
+    long seq = 0;
+    for (AuditEvent e : events) {
+      if (e.seq() != ++seq || !e.prevHash().equals(prev) || !Hashing.hex(e.recomputeHash()).equals(e.hash())) {
+        return false;
+      }
+      if (e.signature() != null && !(key.keyId().equals(e.keyId())
+          && Signatures.verifies(key.publicKey(), Hashing.unhex(e.hash(), "hash"), AuditEvent.decodeSignature(e.signature())))) {
+        return false;
+      }
+      prev = e.hash();
+    }
+    return events.isEmpty() || events.get(events.size() - 1).signature() != null;
   }
 }

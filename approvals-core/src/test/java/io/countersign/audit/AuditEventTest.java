@@ -134,12 +134,20 @@ class AuditEventTest {
   }
 
   @Test
-  void getReturnsACopySoTheEventCannotBeMutated() {
-    AuditEvent event = seal(AuditEvent.builder(EventType.REQUESTED).time(T0).field("args", Map.of("to", "alice")));
+  @SuppressWarnings("unchecked")
+  void getGivesPlainJavaValuesAndNoWayToChangeTheEvent() {
+    AuditEvent event = seal(AuditEvent.builder(EventType.REQUESTED).time(T0).field("args", Map.of("to", "alice", "n", 7L))
+        .field("tags", List.of("a", "b")).field("ok", true));
     String before = event.toJson();
 
-    ((ObjectNode) event.get("args")).put("to", "mallory");
-
+    Object args = event.get("args").toJava();
+    assertThat(args).isEqualTo(Map.of("n", 7L, "to", "alice"));
+    assertThatThrownBy(() -> ((Map<String, Object>) args).put("to", "mallory")).isInstanceOf(UnsupportedOperationException.class);
+    assertThat(event.get("tags").toJava()).isEqualTo(List.of("a", "b"));
+    assertThat(event.get("ok").toJava()).isEqualTo(true);
+    assertThat(event.get("args").path("to").asText()).isEqualTo("alice");
+    assertThat(event.get("args").path("missing").isMissingNode()).isTrue();
+    assertThat(event.get("args").toJson()).isEqualTo("{\"n\":7,\"to\":\"alice\"}");
     assertThat(event.toJson()).isEqualTo(before);
   }
 
@@ -201,6 +209,12 @@ class AuditEventTest {
             + "characters but was \"voted\"");
     assertThatThrownBy(() -> AuditEvent.parse(line.replace("2025-", "+12025-")))
         .hasMessageStartingWith("audit event field 'time' must be a UTC instant in years 0000-9999");
+    // event types are open: an unknown one parses (the verifier checks its hash), an empty one does not
+    assertThat(AuditEvent.parse(line.replace("\"type\":\"VOTE\"", "\"type\":\"VOTED\"")).type()).isEqualTo(EventType.of("VOTED"));
+    assertThatThrownBy(() -> AuditEvent.parse(line.replace("\"type\":\"VOTE\"", "\"type\":\"\"")))
+        .hasMessageStartingWith("audit event field 'type' must be");
+    assertThatThrownBy(() -> AuditEvent.parse(line.replace("\"type\":\"VOTE\"", "\"type\":7")))
+        .hasMessageStartingWith("audit event field 'type' must be");
     assertThatThrownBy(() -> AuditEvent.parse(line.replace("\"prevHash\":\"0", "\"prevHash\":\"X")))
         .hasMessageStartingWith("audit event field 'prevHash' must be 64 lower-case hex characters but was \"X000");
     assertThatThrownBy(() -> AuditEvent.parse(line.replaceAll("\"hash\":\"[0-9a-f]+\",", "")))
@@ -260,7 +274,7 @@ class AuditEventTest {
 
   @Test
   void getOfANestedFieldReturnsItsJson() {
-    JsonNode rule = AuditChains.chain(1, null).get(0).get("rule");
+    FieldValue rule = AuditChains.chain(1, null).get(0).get("rule");
 
     assertThat(rule.get("quorum").intValue()).isEqualTo(2);
     assertThat(rule.get("timeout").textValue()).isEqualTo("PT15M");

@@ -15,7 +15,7 @@ import io.countersign.RequiresApproval;
 import io.countersign.Reviewer;
 import io.countersign.VoteResult;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.AuditChains;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
@@ -53,7 +53,7 @@ class EscalationGateTest {
   @AfterEach
   void close() {
     gate.close();
-    assertThat(AuditVerifier.verify(sink.events(), signer.verificationKey()).ok()).isTrue();
+    assertThat(AuditChains.verifies(sink.events(), signer.verificationKey())).isTrue();
   }
 
   CompletableFuture<Object> grantAsAgent() throws Exception {

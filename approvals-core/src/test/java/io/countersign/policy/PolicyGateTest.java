@@ -17,7 +17,7 @@ import io.countersign.RequiresApproval;
 import io.countersign.Reviewer;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.AuditChains;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
@@ -108,7 +108,7 @@ class PolicyGateTest {
     AuditEvent denial = sink.events().get(1);
     assertThat(denial.get("policy").get("digest").asText()).isEqualTo(V2.digest());
     assertThat(denial.get("policy").get("version").asText()).isEqualTo("2");
-    assertThat(AuditVerifier.verify(sink.events(), signer.verificationKey()).ok()).isTrue();
+    assertThat(AuditChains.verifies(sink.events(), signer.verificationKey())).isTrue();
   }
 
   @Test

@@ -90,7 +90,7 @@ public final class FailingAuditSink implements AuditSink {
   /** Matches events of the given type. */
   public static Predicate<AuditEvent> ofType(EventType type) {
     Objects.requireNonNull(type, "type");
-    return event -> event.type() == type;
+    return event -> event.type().equals(type);
   }
 
   /** Matches every event. */

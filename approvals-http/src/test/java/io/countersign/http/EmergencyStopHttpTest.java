@@ -48,7 +48,7 @@ class EmergencyStopHttpTest {
   }
 
   private List<AuditEvent> events(EventType type) {
-    return h.audit.events().stream().filter(e -> e.type() == type).toList();
+    return h.audit.events().stream().filter(e -> e.type().equals(type)).toList();
   }
 
   @Nested

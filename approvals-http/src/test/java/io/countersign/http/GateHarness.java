@@ -15,7 +15,7 @@ import io.countersign.Invocation;
 import io.countersign.ManualTimeSource;
 import io.countersign.Reviewer;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
@@ -255,7 +255,7 @@ public final class GateHarness implements AutoCloseable {
 
   /** Audit events of one type for one request. */
   public List<AuditEvent> events(String requestId, EventType type) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** Whether the whole audit chain verifies with the harness's key. */

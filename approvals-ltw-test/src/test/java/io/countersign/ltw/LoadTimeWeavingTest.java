@@ -9,7 +9,7 @@ import io.countersign.ApprovalUnavailableException;
 import io.countersign.Reviewer;
 import io.countersign.VoteResult;
 import io.countersign.audit.EventType;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import io.countersign.ltw.service.PayoutService;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;

@@ -1,6 +1,6 @@
 package io.countersign.passkeys;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import com.webauthn4j.credential.CredentialRecordImpl;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.EventType;
@@ -63,7 +63,7 @@ public final class PasskeyRegistry {
   public static PasskeyRegistry fromTrail(Iterable<AuditEvent> events) {
     PasskeyRegistry registry = new PasskeyRegistry();
     for (AuditEvent e : events) {
-      if (e.type() == EventType.PASSKEY_ENROLLED) {
+      if (PasskeyEvents.ENROLLED.equals(e.type())) {
         try {
           TrailRecords.Enrolment en = TrailRecords.enrolment(e);
           registry.add(new Entry(en.reviewerId(), en.credentialId(), en.userHandle(), en.aaguid(), en.time(),
@@ -71,13 +71,13 @@ public final class PasskeyRegistry {
         } catch (IllegalArgumentException ex) {
           LOG.warn("Skipping a passkey enrolment that does not verify: {}", ex.getMessage());
         }
-      } else if (e.type() == EventType.PASSKEY_REVOKED) {
+      } else if (PasskeyEvents.REVOKED.equals(e.type())) {
         Entry entry = registry.entry(e.get("passkey") == null ? null : e.get("passkey").path("credentialId").asText(null));
         if (entry != null) {
           entry.revoked = true;
         }
       } else if (e.type() == EventType.VOTE) {
-        JsonNode evidence = e.get("vote") == null ? null : e.get("vote").get("evidence");
+        FieldValue evidence = e.get("vote") == null ? null : e.get("vote").get("evidence");
         if (evidence != null && e.get("vote").path("counted").asBoolean(false)) {
           Entry entry = registry.entry(evidence.path(PasskeyAssertion.F_CREDENTIAL_ID).asText(null));
           if (entry != null) {

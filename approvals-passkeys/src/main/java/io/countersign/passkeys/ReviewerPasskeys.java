@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reviewer-signed decisions with passkeys (WebAuthn): reviewers enrol a passkey on the reviewer page
- * (recorded as a signed {@link EventType#PASSKEY_ENROLLED} audit event), the page asks the browser
+ * (recorded as a signed {@link PasskeyEvents#ENROLLED} audit event), the page asks the browser
  * to sign each vote ({@link VoteChallenge}), and {@link #guardApprover} / {@link #guardQueue}
  * verify the assertion (origin, RP id, challenge, signature counter, user verification) before the
  * gate counts the vote, which then records the full assertion in its VOTE event. Requests selected by
@@ -193,7 +193,7 @@ public final class ReviewerPasskeys {
   }
 
   /**
-   * Revokes a passkey: records {@link EventType#PASSKEY_REVOKED} and refuses its assertions from now on.
+   * Revokes a passkey: records {@link PasskeyEvents#REVOKED} and refuses its assertions from now on.
    *
    * @throws IllegalArgumentException if no such passkey is enrolled
    * @throws IllegalStateException if the revocation could not be recorded (the passkey then stays valid)
@@ -211,7 +211,7 @@ public final class ReviewerPasskeys {
     if (reason != null) {
       passkey.put("reason", reason);
     }
-    recordDurably(AuditEvent.builder(EventType.PASSKEY_REVOKED).time(time.now()).field("passkey", passkey), "revocation");
+    recordDurably(AuditEvent.builder(PasskeyEvents.REVOKED).time(time.now()).field("passkey", passkey), "revocation");
     entry.revoked = true;
     LOG.info("Passkey {} of reviewer {} revoked by {}", shortId(entry.credentialId), entry.reviewerId, by.id());
   }
@@ -367,7 +367,7 @@ public final class ReviewerPasskeys {
       passkey.put("attestationObject", attestationObject);
       passkey.put("clientDataJSON", clientDataJson);
       passkey.put("userVerified", registration.userVerified());
-      recordDurably(AuditEvent.builder(EventType.PASSKEY_ENROLLED).time(now).field("passkey", passkey), "enrolment");
+      recordDurably(AuditEvent.builder(PasskeyEvents.ENROLLED).time(now).field("passkey", passkey), "enrolment");
       registry.add(new PasskeyRegistry.Entry(reviewer.id(), credentialId, userHandle, registration.aaguid(), now,
           registration.record()));
     }

@@ -1,9 +1,9 @@
 package io.countersign.passkeys;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.Decision;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditSearch;
+import io.countersign.audit.log.AuditSearch;
 import io.countersign.audit.EventType;
 import io.countersign.passkeys.internal.TrailRecords;
 import io.countersign.passkeys.internal.WebAuthnSupport;
@@ -27,7 +27,7 @@ import java.util.Set;
  * A vote the service wrote without the reviewer's authenticator is flagged.
  *
  * <p>It does not check the hash chain or the service's signatures: run the core
- * {@link io.countersign.audit.AuditVerifier} (or the audit CLI) for that first. Both together prove
+ * {@link io.countersign.audit.log.AuditVerifier} (or the audit CLI) for that first. Both together prove
  * that the log is intact and that each approval was made with the reviewer's own authenticator.
  *
  * <pre>{@code
@@ -88,7 +88,7 @@ public final class ReviewerSignatureVerifier {
     int enrolments = 0;
     for (AuditEvent e : events) {
       EventType type = e.type();
-      if (type == EventType.PASSKEY_ENROLLED) {
+      if (PasskeyEvents.ENROLLED.equals(type)) {
         try {
           TrailRecords.Enrolment en = TrailRecords.enrolment(e);
           if (rpId != null && !rpId.equals(en.rpId())) {
@@ -107,8 +107,8 @@ public final class ReviewerSignatureVerifier {
         } catch (IllegalArgumentException ex) {
           problems.add(ex.getMessage());
         }
-      } else if (type == EventType.PASSKEY_REVOKED) {
-        JsonNode p = e.get("passkey");
+      } else if (PasskeyEvents.REVOKED.equals(type)) {
+        FieldValue p = e.get("passkey");
         PasskeyRegistry.Entry entry = p == null ? null : keys.get(p.path("credentialId").asText(""));
         if (entry != null) {
           entry.revoked = true;
@@ -127,7 +127,7 @@ public final class ReviewerSignatureVerifier {
           problems.add("VOTE at seq " + e.seq() + " is for request " + e.requestId() + " whose REQUESTED event is not in this trail");
           continue;
         }
-        JsonNode vote = e.get("vote");
+        FieldValue vote = e.get("vote");
         String reviewer = vote.path("reviewer").asText("");
         String decision = vote.path("decision").asText("");
         SignatureReport.VoteCheck check = checkVote(e, r, vote, reviewer, decision, keys, originsOf, rpIdOf, usedSignatures);
@@ -171,16 +171,18 @@ public final class ReviewerSignatureVerifier {
         r.quorum, r.votes);
   }
 
-  private SignatureReport.VoteCheck checkVote(AuditEvent e, Requested r, JsonNode vote, String reviewer, String decision,
+  private SignatureReport.VoteCheck checkVote(AuditEvent e, Requested r, FieldValue vote, String reviewer, String decision,
       Map<String, PasskeyRegistry.Entry> keys, Map<String, Set<String>> originsOf, Map<String, String> rpIdOf,
       Set<String> usedSignatures) {
-    JsonNode evidence = vote.get("evidence");
+    FieldValue evidence = vote.get("evidence");
     if (evidence == null || !evidence.isObject()) {
       return new SignatureReport.VoteCheck(e.seq(), reviewer, decision, SignatureReport.VoteStatus.UNSIGNED,
           "no passkey assertion: the trail cannot show that " + reviewer + " made this vote");
     }
     Map<String, String> ev = new HashMap<>();
-    evidence.fields().forEachRemaining(f -> ev.put(f.getKey(), f.getValue().asText()));
+    for (String name : evidence.names()) {
+      ev.put(name, evidence.path(name).asText());
+    }
     String problem;
     PasskeyAssertion a = null;
     try {

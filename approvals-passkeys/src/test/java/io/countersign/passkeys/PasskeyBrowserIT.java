@@ -3,10 +3,10 @@ package io.countersign.passkeys;
 import io.countersign.http.testing.HeadlessChromium;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.Reviewer;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
 import java.io.ByteArrayOutputStream;
 
@@ -123,7 +123,7 @@ class PasskeyBrowserIT {
   @DisplayName("enrol a passkey, approve with a signature: the blocked call proceeds and the trail proves who approved")
   void signedApprovalLetsTheBlockedCallProceed() throws Exception {
     String credential = enrol(PasskeyHarness.BOB);
-    AuditEvent enrolment = h.events(EventType.PASSKEY_ENROLLED).get(0);
+    AuditEvent enrolment = h.events(PasskeyEvents.ENROLLED).get(0);
     assertThat(enrolment.get("passkey").path("reviewer").asText()).isEqualTo("bob");
     assertThat(enrolment.get("passkey").path("credentialId").asText()).isEqualTo(credential);
     assertThat(enrolment.signature()).as("the enrolment is a signed audit event").isNotNull();
@@ -137,7 +137,7 @@ class PasskeyBrowserIT {
     assertThat(result.getAttribute("data-state")).isEqualTo("APPROVED");
     assertThat(call.result().get(10, TimeUnit.SECONDS)).isEqualTo("deployed prod");
     assertThat(h.target.ran).containsExactly("deploy prod");
-    JsonNode vote = h.votes(call.requestId()).get(0).get("vote");
+    FieldValue vote = h.votes(call.requestId()).get(0).get("vote");
     assertThat(vote.path("counted").asBoolean()).isTrue();
     assertThat(vote.path("evidence").path("type").asText()).isEqualTo(PasskeyAssertion.TYPE);
     assertThat(vote.path("evidence").path("credentialId").asText()).isEqualTo(credential);
@@ -183,7 +183,7 @@ class PasskeyBrowserIT {
     openRequest(call.requestId());
     driver.findElement(By.id("approve")).click();
     assertThat(waitFor(By.id("result")).getText()).contains("Approval counted");
-    JsonNode evidence = h.votes(call.requestId()).get(0).get("vote").path("evidence");
+    FieldValue evidence = h.votes(call.requestId()).get(0).get("vote").path("evidence");
 
     openRequest(call.requestId());
     postVoteWithoutSigning("APPROVE", "", Map.of(
@@ -237,7 +237,7 @@ class PasskeyBrowserIT {
     driver.findElement(By.id("approve")).click();
     assertThat(waitFor(By.id("result")).getAttribute("data-state")).isEqualTo("APPROVED");
     real.result().get(10, TimeUnit.SECONDS);
-    JsonNode realEvidence = h.votes(real.requestId()).get(0).get("vote").path("evidence");
+    FieldValue realEvidence = h.votes(real.requestId()).get(0).get("vote").path("evidence");
 
     // the operator holds the service key: it writes a request, bob's "approval" and the decision itself
     forgeDecision("forged-1", null);
@@ -273,7 +273,7 @@ class PasskeyBrowserIT {
 
   // ------------------------------------------------------------------ helpers
 
-  private void forgeDecision(String requestId, JsonNode evidence) {
+  private void forgeDecision(String requestId, FieldValue evidence) {
     Instant now = h.time.now();
     h.trail.record(AuditEvent.builder(EventType.REQUESTED).time(now).requestId(requestId)
         .field("action", Map.of("name", "Deploy to production", "method", "Operations#deploy"))
@@ -287,7 +287,7 @@ class PasskeyBrowserIT {
     vote.put("counted", true);
     if (evidence != null) {
       Map<String, String> copied = new java.util.TreeMap<>();
-      evidence.fields().forEachRemaining(f -> copied.put(f.getKey(), f.getValue().asText()));
+      evidence.names().forEach(name -> copied.put(name, evidence.path(name).asText()));
       vote.put("evidence", copied);
     }
     h.trail.record(AuditEvent.builder(EventType.VOTE).time(now).requestId(requestId).field("vote", vote)).join();
@@ -328,7 +328,7 @@ class PasskeyBrowserIT {
     js(script.toString());
   }
 
-  private JsonNode lastVote(String requestId) {
+  private FieldValue lastVote(String requestId) {
     List<AuditEvent> votes = h.votes(requestId);
     return votes.get(votes.size() - 1).get("vote");
   }

@@ -13,7 +13,7 @@ import io.countersign.ManualTimeSource;
 import io.countersign.Reviewer;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
@@ -121,7 +121,7 @@ final class PasskeyHarness implements AutoCloseable {
   }
 
   List<AuditEvent> events(EventType type) {
-    return audit.events().stream().filter(e -> e.type() == type).toList();
+    return audit.events().stream().filter(e -> e.type().equals(type)).toList();
   }
 
   List<AuditEvent> votes(String requestId) {

@@ -3,7 +3,6 @@ package io.countersign.passkeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.Decision;
 import io.countersign.Reviewer;
 import io.countersign.Vote;
@@ -57,7 +56,7 @@ class ReviewerPasskeysTest {
           h.origin + "/review/requests/" + call.requestId());
       assertThat(call.result()).isNotDone();
       org.awaitility.Awaitility.await().until(() -> !h.votes(call.requestId()).isEmpty());
-      JsonNode vote = h.votes(call.requestId()).get(0).get("vote");
+      io.countersign.audit.FieldValue vote = h.votes(call.requestId()).get(0).get("vote");
       assertThat(vote.path("refusal").asText()).isEqualTo(ReviewerPasskeys.REFUSAL_SIGNATURE_REQUIRED);
       assertThat(vote.path("counted").asBoolean(true)).isFalse();
     }

@@ -1,8 +1,9 @@
 package io.countersign.postgres;
 
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditLog;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.VerificationKey;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +19,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -102,7 +102,7 @@ public final class PostgresAuditLog {
     if (first == null) {
       throw new IOException("audit chain '" + chain + "' has no events to export");
     }
-    Path target = dir.resolve(String.format(Locale.ROOT, "audit-%016d.jsonl", first));
+    Path target = dir.resolve(AuditLog.segmentName(first));
     Path part = dir.resolve(target.getFileName() + ".part");
     long[] count = {0};
     try (BufferedWriter out = Files.newBufferedWriter(part, StandardCharsets.UTF_8)) {

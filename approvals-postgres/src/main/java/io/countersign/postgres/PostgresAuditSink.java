@@ -2,9 +2,9 @@ package io.countersign.postgres;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
-import io.countersign.audit.GroupCommitSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.AuditVerifier;
+import io.countersign.audit.log.GroupCommitSink;
+import io.countersign.audit.log.VerificationResult;
 import io.countersign.spi.AuditSink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,8 +26,7 @@ import org.slf4j.LoggerFactory;
  * PostgresAuditSink sink = PostgresAuditSink.builder()
  *     .dataSource(pool).chain("billing-1")   // a stable name per writing instance
  *     .build();                              // takes the chain's writer lock, reads its head
- * AuditTrail trail = sink.trailBuilder().signer(signer).build();   // continues the chain
- * ApprovalGate gate = ApprovalGate.builder().auditTrail(trail)...build();
+ * ApprovalGate gate = ApprovalGate.builder().auditSink(sink).signer(signer)...build();   // continues the chain
  * }</pre>
  *
  * <ul>
@@ -40,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *       while it holds the lock. A second sink for the same chain (another process or this one) is
  *       refused with an error naming the holder's backend pid. The primary key {@code (chain, seq)}
  *       refuses a fork even from a writer that bypassed the lock.</li>
- *   <li><b>Restart.</b> {@link Builder#build()} reads the chain's last event (and re-checks its hash), and
- *       {@link #trailBuilder()} continues after it, as {@code FileAuditSink} does on disk.</li>
+ *   <li><b>Restart.</b> {@link #build} reads the chain's last event (and re-checks its hash); the
+ *       sink reports it as its {@link #head()} and a trail built on it continues after it, as
+ *       {@code FileAuditSink} does on disk.</li>
  *   <li><b>Fail closed.</b> After any database error (including the loss of the connection, which
  *       also releases the lock) every pending and later append fails; close the sink and build a new
  *       one, which continues from whatever was committed.</li>
@@ -125,14 +125,6 @@ public final class PostgresAuditSink extends GroupCommitSink {
     return openedLastHash;
   }
 
-  /**
-   * A trail builder with this sink added and the chain continuing after {@link #lastSeq()} /
-   * {@link #lastHash()}; add a signer (and checkpoint settings) and build.
-   */
-  public AuditTrail.Builder trailBuilder() {
-    return AuditTrail.builder().sink(this).continueAfter(openedLastSeq, openedLastHash);
-  }
-
   /** Number of transactions committed so far (for tests and metrics: fewer than events means group commit worked). */
   public long batches() {
     return batches;
@@ -162,12 +154,12 @@ public final class PostgresAuditSink extends GroupCommitSink {
     return new IllegalStateException("PostgreSQL audit sink for chain '" + chain + "' is closed");
   }
 
-  /** Names {@link #trailBuilder()}, which continues the chain found in the table. */
+  /** Says that one trail, built on this sink, must write to it. */
   @Override
   protected IllegalArgumentException notContinuing(AuditEvent event, long expectedSeq, String expectedPrevHash) {
     return new IllegalArgumentException("PostgreSQL audit sink for chain '" + chain + "': event seq " + event.seq()
         + " does not continue the chain, which expects seq " + expectedSeq + " with prevHash " + expectedPrevHash
-        + " (build the trail with PostgresAuditSink.trailBuilder(), and let one trail write to it)");
+        + " (another trail wrote to this chain, or the trail was given a different chain head; let one trail write to it)");
   }
 
   /** Logs, rolls the failed transaction back, and names the first event that could not be committed. */

@@ -12,7 +12,7 @@ import io.countersign.Reviewer;
 import io.countersign.Vote;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.VerificationResult.Status;
+import io.countersign.audit.log.VerificationResult.Status;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,7 +70,7 @@ class CrossInstanceLoadIT {
       pool = new HikariDataSource(config);
       store = PostgresRequestStore.builder().dataSource(pool).build();
       sink = PostgresAuditSink.builder().dataSource(pool).chain("load-" + name).build();
-      AuditTrail trail = sink.trailBuilder().signer(SIGNER).build();
+      AuditTrail trail = AuditTrail.builder().sink(sink).signer(SIGNER).build();
       gate = ApprovalGate.builder().approver((request, votes) -> { }).auditTrail(trail).requestStore(store)
           .maxPendingPerActor(REQUESTS).executor(executor).checkGuarded(Ops.class).build();
     }

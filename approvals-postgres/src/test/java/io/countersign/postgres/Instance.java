@@ -128,7 +128,7 @@ final class Instance implements AutoCloseable {
   }
 
   List<AuditEvent> events(EventType type, String requestId) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   @Override

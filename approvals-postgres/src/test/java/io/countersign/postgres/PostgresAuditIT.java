@@ -9,11 +9,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.countersign.ApprovalGate;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
-import io.countersign.audit.VerificationResult;
-import io.countersign.audit.VerificationResult.Status;
+import io.countersign.audit.log.VerificationResult;
+import io.countersign.audit.log.VerificationResult.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -69,7 +69,7 @@ class PostgresAuditIT {
   }
 
   private AuditTrail trail(PostgresAuditSink sink) {
-    AuditTrail trail = sink.trailBuilder().signer(SIGNER).build();
+    AuditTrail trail = AuditTrail.builder().sink(sink).signer(SIGNER).build();
     open.add(trail);
     return trail;
   }
@@ -208,7 +208,7 @@ class PostgresAuditIT {
   @Test
   void writerWhoseConnectionDiedFailsClosedAndANewWriterContinuesFromWhatWasCommitted() throws Exception {
     PostgresAuditSink first = sink("svc-a");
-    AuditTrail crashed = first.trailBuilder().signer(SIGNER).closingCheckpoint(false).build();
+    AuditTrail crashed = AuditTrail.builder().sink(first).signer(SIGNER).closingCheckpoint(false).build();
     record(crashed, 3);
 
     PostgresServer.sql(url, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
@@ -272,7 +272,7 @@ class PostgresAuditIT {
   @DisplayName("S29 a gate's events recorded in PostgreSQL verify, and the export is what the CLI checks")
   void gateEventsLandInTheDatabaseAndVerify(@TempDir Path dir) throws Exception {
     PostgresAuditSink sink = sink("svc-a");
-    AuditTrail trail = sink.trailBuilder().signer(SIGNER).build();
+    AuditTrail trail = AuditTrail.builder().sink(sink).signer(SIGNER).build();
     PostgresRequestStore store = PostgresRequestStore.builder().dataSource(pool).build();
     Ops ops = new Ops();
     ApprovalGate gate = ApprovalGate.builder().approver((request, votes) -> { }).auditTrail(trail).requestStore(store)

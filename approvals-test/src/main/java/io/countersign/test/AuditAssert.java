@@ -1,12 +1,12 @@
 package io.countersign.test;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.RequestState;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
 import io.countersign.audit.VerificationKey;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -232,7 +232,7 @@ public final class AuditAssert {
     /** Fails unless every event of the request records this policy digest. */
     public RequestAssert policyDigest(String digest) {
       for (AuditEvent e : events) {
-        JsonNode policy = e.get("policy");
+        FieldValue policy = e.get("policy");
         String actual = policy == null || policy.get("digest") == null ? null : policy.get("digest").asText();
         if (e.type() != EventType.VOTE && !Objects.equals(digest, actual)) {
           throw failure(recorded, e.type() + " event of request " + requestId + " records policy digest " + actual
@@ -244,7 +244,7 @@ public final class AuditAssert {
 
     /** Fails unless the request records this policy name and matched rule. */
     public RequestAssert policy(String policyId, String ruleName) {
-      JsonNode policy = firstEvent().get("policy");
+      FieldValue policy = firstEvent().get("policy");
       String id = policy == null ? null : policy.path("id").asText(null);
       String rule = policy == null ? null : policy.path("rule").asText(null);
       if (!Objects.equals(policyId, id) || !Objects.equals(ruleName, rule)) {
@@ -288,7 +288,7 @@ public final class AuditAssert {
       List<String> out = new ArrayList<>();
       for (AuditEvent e : events) {
         if (e.type() == EventType.VOTE) {
-          JsonNode v = e.get("vote");
+          FieldValue v = e.get("vote");
           if (v != null && v.path("counted").asBoolean(false) == counted) {
             out.add(v.path("reviewer").asText());
           }

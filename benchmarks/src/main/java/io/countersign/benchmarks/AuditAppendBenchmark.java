@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Durability of each side, as measured:
  * <ul>
  *   <li>{@code memory}, {@code memory-checkpoint}: in memory, nothing on disk (ceiling of the chain).</li>
- *   <li>{@code file-signed-each}, {@code file-checkpoint}: {@link io.countersign.audit.FileAuditSink}
+ *   <li>{@code file-signed-each}, {@code file-checkpoint}: {@link io.countersign.audit.log.FileAuditSink}
  *       with group commit: an event counts only after the {@code force} (fsync) of its batch.</li>
  *   <li>{@code logback-json}: logback's defaults ({@code immediateFlush=true}): each event is handed to
  *       the OS, never forced; a power loss can lose acknowledged events.</li>

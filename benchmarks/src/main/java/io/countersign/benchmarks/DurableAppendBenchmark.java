@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Benchmark 3b: durable audit appends with many in flight, the JMH form of
  * {@code AuditThroughputHarness} (approvals-audit-cli). Each thread records {@value #WINDOW}
  * VOTE events ({@link SampleEvents#vote}, ~750 bytes) on one shared trail over a
- * {@link io.countersign.audit.FileAuditSink} and then waits until all of them are durable (an
+ * {@link io.countersign.audit.log.FileAuditSink} and then waits until all of them are durable (an
  * event counts only after the {@code force} of its group-commit batch), as a busy gate with a
  * bounded in-flight window would. Run with {@code -t 4} to mirror the harness's 4 threads.
  * Scores are events per second.

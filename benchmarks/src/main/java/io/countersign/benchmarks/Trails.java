@@ -2,7 +2,7 @@ package io.countersign.benchmarks;
 
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,8 +38,8 @@ final class Trails {
         case "memory" -> AuditTrail.builder().sink(new InMemoryAuditSink()).signer(signer).build();
         case "memory-checkpoint" -> AuditTrail.builder().sink(new InMemoryAuditSink()).signer(signer)
             .checkpointEvery(CHECKPOINT_EVERY, Duration.ofSeconds(1)).build();
-        case "file-signed-each" -> FileAuditSink.open(dir).trailBuilder().signer(signer).build();
-        case "file-checkpoint" -> FileAuditSink.open(dir).trailBuilder().signer(signer)
+        case "file-signed-each" -> AuditTrail.builder().sink(FileAuditSink.open(dir)).signer(signer).build();
+        case "file-checkpoint" -> AuditTrail.builder().sink(FileAuditSink.open(dir)).signer(signer)
             .checkpointEvery(CHECKPOINT_EVERY, Duration.ofSeconds(1)).build();
         default -> throw new IllegalArgumentException("unknown audit mode '" + mode
             + "' (known: memory, memory-checkpoint, file-signed-each, file-checkpoint)");

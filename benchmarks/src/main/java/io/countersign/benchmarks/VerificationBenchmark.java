@@ -2,10 +2,10 @@ package io.countersign.benchmarks;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.FileAuditSink;
+import io.countersign.audit.log.VerificationResult;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +63,7 @@ public class VerificationBenchmark {
   public void writeLog() throws IOException {
     dir = Trails.tempDir("verify");
     Ed25519Signer signer = Ed25519Signer.generate("bench-key");
-    try (AuditTrail trail = FileAuditSink.open(dir).trailBuilder().signer(signer)
+    try (AuditTrail trail = AuditTrail.builder().sink(FileAuditSink.open(dir)).signer(signer)
         .checkpointEvery(Trails.CHECKPOINT_EVERY, Duration.ofSeconds(1)).build()) {
       Instant now = Instant.now();
       CompletableFuture<AuditEvent> last = null;

@@ -8,7 +8,7 @@ import io.countersign.CompositeApprover;
 import io.countersign.Countersign;
 import io.countersign.Reviewer;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.InMemoryAuditSink;
 import io.countersign.http.ApprovalWebServer;

@@ -12,12 +12,12 @@ import io.countersign.ManualTimeSource;
 import io.countersign.Reviewer;
 import io.countersign.VoteResult;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +137,7 @@ public final class OpsAgentDemo {
     Path dir = auditDir.toAbsolutePath().normalize();
     emptyDirectory(dir); // a fresh key per run, so a fresh log per run
     FileAuditSink log = FileAuditSink.open(dir);
-    AuditTrail.Builder trailBuilder = log.trailBuilder().sink(audit).signer(signer);
+    AuditTrail.Builder trailBuilder = AuditTrail.builder().sink(log).sink(audit).signer(signer);
     if (manualClock != null) {
       trailBuilder.timeSource(manualClock); // the closing checkpoint then carries the same clock as the events
     }

@@ -1,6 +1,6 @@
 package io.countersign.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.audit.AuditEvent;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -28,12 +28,12 @@ final class TrailPrinter {
   }
 
   private static String facts(AuditEvent e) {
-    return switch (e.type()) {
-      case REQUESTED -> text(e, "actor", "id") + " for " + text(e, "onBehalfOf") + ": \"" + text(e, "action", "name")
+    return switch (e.type().name()) {
+      case "REQUESTED" -> text(e, "actor", "id") + " for " + text(e, "onBehalfOf") + ": \"" + text(e, "action", "name")
           + "\" (" + arguments(e.get("args")) + "), needs " + text(e, "rule", "quorum") + " of "
           + join(e.get("rule").path("approvers")) + " within " + text(e, "rule", "timeout");
-      case VOTE -> {
-        JsonNode vote = e.get("vote");
+      case "VOTE" -> {
+        FieldValue vote = e.get("vote");
         String head = vote.path("reviewer").asText() + " " + vote.path("decision").asText();
         if (!vote.path("counted").asBoolean()) {
           yield head + " refused: " + vote.path("refusal").asText();
@@ -42,19 +42,19 @@ final class TrailPrinter {
             ? head + " counted (one deny vetoes)"
             : head + " counted (" + text(e, "approvals") + " of " + text(e, "quorum") + " approvals)";
       }
-      case DECIDED -> text(e, "outcome") + ": " + text(e, "reason");
-      case EXECUTED -> "\"" + text(e, "action", "name") + "\" ran once";
-      case FAILED -> "\"" + text(e, "action", "name") + "\" did not complete: "
+      case "DECIDED" -> text(e, "outcome") + ": " + text(e, "reason");
+      case "EXECUTED" -> "\"" + text(e, "action", "name") + "\" ran once";
+      case "FAILED" -> "\"" + text(e, "action", "name") + "\" did not complete: "
           + (e.get("reason") != null ? text(e, "reason") : text(e, "error"));
-      case CHECKPOINT -> "signed head: vouches for every event up to here (the log was closed)";
-      case HALTED -> "emergency stop by " + text(e, "by") + ": " + text(e, "reason");
-      case ESCALATED -> "escalated: " + join(e.get("addedApprovers")) + " may now approve";
+      case "CHECKPOINT" -> "signed head: vouches for every event up to here (the log was closed)";
+      case "HALTED" -> "emergency stop by " + text(e, "by") + ": " + text(e, "reason");
+      case "ESCALATED" -> "escalated: " + join(e.get("addedApprovers")) + " may now approve";
       default -> "\"" + text(e, "action", "name") + "\"";
     };
   }
 
   /** The arguments as recorded: sensitive ones appear only as "[redacted]". */
-  private static String arguments(JsonNode args) {
+  private static String arguments(FieldValue args) {
     List<String> shown = new ArrayList<>();
     if (args != null) {
       args.forEach(a -> shown.add(a.path("name").asText() + "=" + a.path("value").asText()));
@@ -62,14 +62,14 @@ final class TrailPrinter {
     return String.join(", ", shown);
   }
 
-  private static String join(JsonNode array) {
+  private static String join(FieldValue array) {
     List<String> items = new ArrayList<>();
     array.forEach(item -> items.add(item.asText()));
     return String.join(", ", items);
   }
 
   private static String text(AuditEvent e, String field, String... path) {
-    JsonNode node = e.get(field);
+    FieldValue node = e.get(field);
     for (String p : path) {
       node = node == null ? null : node.get(p);
     }

@@ -7,7 +7,7 @@ import io.countersign.ApprovalRejectedException;
 import io.countersign.ManualTimeSource;
 import io.countersign.VoteResult;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
 import io.countersign.audit.VerificationKey;
 import java.io.ByteArrayOutputStream;

@@ -2,11 +2,12 @@ package io.countersign.audit.cli;
 
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditFormatException;
-import io.countersign.audit.AuditSearch;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditLog;
+import io.countersign.audit.log.AuditSearch;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
 import io.countersign.audit.VerificationKey;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -164,6 +165,9 @@ public final class CountersignCli implements Callable<Integer> {
             "number of processors). Links, seqs and signatures are checked in order; the result is the same for any N."})
         Integer threads;
 
+        @CommandLine.Mixin
+        LogReading reading;
+
         @Parameters(paramLabel = "LOG", description = "Log directory or file.")
         Path log;
 
@@ -205,7 +209,7 @@ public final class CountersignCli implements Callable<Integer> {
                 String[] parts = expectHead.split(":", 2);
                 verifier.expectHead(parseSeq(parts[0], "--expect-head"), parts.length == 2 ? parts[1] : null);
             }
-            VerificationResult result = verifier.build().verifyLog(log);
+            VerificationResult result = reading.open(log).verify(verifier.build());
             int code = switch (result.status()) {
                 case INTACT, OPEN -> INTACT;
                 case UNSIGNED_TAIL -> allowOpen ? INTACT : TAMPERED;
@@ -273,6 +277,9 @@ public final class CountersignCli implements Callable<Integer> {
     static final class Search implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @CommandLine.Mixin
+        LogReading reading;
 
         @Parameters(paramLabel = "LOG", description = "Log directory or file.")
         Path log;
@@ -347,7 +354,7 @@ public final class CountersignCli implements Callable<Integer> {
                         "DETAIL");
             }
             long[] shown = {0};
-            long found = search.build().search(log, event -> {
+            long found = search.build().search(reading.open(log), event -> {
                 out.println(json ? event.toJson() : row(event));
                 return ++shown[0] < limit;
             });
@@ -395,6 +402,17 @@ public final class CountersignCli implements Callable<Integer> {
 
         private static String dash(String s) {
             return s == null ? "-" : s;
+        }
+    }
+
+    /** How the commands that read a log open it (one way for all): symbolic links only on request. */
+    static final class LogReading {
+        @Option(names = "--follow-links", description = "Read log files that are symbolic links (refused by default: "
+                + "a link can point anywhere).")
+        boolean followLinks;
+
+        AuditLog open(Path log) throws IOException {
+            return followLinks ? AuditLog.open(log, AuditLog.Option.FOLLOW_LINKS) : AuditLog.open(log);
         }
     }
 }

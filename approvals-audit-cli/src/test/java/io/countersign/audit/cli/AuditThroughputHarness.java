@@ -3,11 +3,11 @@ package io.countersign.audit.cli;
 import com.sun.management.OperatingSystemMXBean;
 import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
-import io.countersign.audit.FileAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.FileAuditSink;
+import io.countersign.audit.log.VerificationResult;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -96,7 +96,7 @@ public final class AuditThroughputHarness {
         long cpu0 = OS.getProcessCpuTime();
         long t0 = System.nanoTime();
         String mode;
-        try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = settings.apply(sink.trailBuilder()).build()) {
+        try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = settings.apply(AuditTrail.builder().sink(sink)).build()) {
             mode = trail.signingMode();
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -8,7 +8,7 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -48,7 +48,7 @@ class CountersignCliTest {
 
     static void writeDemoLog(Path dir, Ed25519Signer signer, boolean close) throws IOException {
         FileAuditSink sink = FileAuditSink.open(dir);
-        AuditTrail trail = sink.trailBuilder().signer(signer).checkpointEvery(3, null).build();
+        AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).checkpointEvery(3, null).build();
         trail.record(AuditEvent.builder(EventType.REQUESTED).time(T0).requestId("r1")
                 .field("action", Map.of("name", "payments.refund", "method", "Payments#refund"))
                 .field("actor", Map.of("id", "agent:bot", "kind", "AGENT"))).join();

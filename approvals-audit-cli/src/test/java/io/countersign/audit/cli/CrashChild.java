@@ -4,7 +4,7 @@ import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public final class CrashChild {
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         FileAuditSink sink = FileAuditSink.open(Path.of(args[0]));
-        AuditTrail.Builder builder = sink.trailBuilder().signer(KEY);
+        AuditTrail.Builder builder = AuditTrail.builder().sink(sink).signer(KEY);
         if (args[1].equals("checkpoint")) {
             builder.checkpointEvery(50, Duration.ofMillis(20));
         }

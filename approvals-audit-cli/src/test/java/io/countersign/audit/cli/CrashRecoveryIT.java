@@ -1,10 +1,11 @@
 package io.countersign.audit.cli;
 
+import io.countersign.audit.AuditTrail;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.countersign.audit.AuditVerifier;
-import io.countersign.audit.FileAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.AuditVerifier;
+import io.countersign.audit.log.FileAuditSink;
+import io.countersign.audit.log.VerificationResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -86,7 +87,7 @@ class CrashRecoveryIT {
         }
         // a clean writer closes the log: from then on it verifies as complete
         try (FileAuditSink sink = FileAuditSink.open(log)) {
-            sink.trailBuilder().signer(CrashChild.KEY).build().close();
+            AuditTrail.builder().sink(sink).signer(CrashChild.KEY).build().close();
         }
         VerificationResult last = AuditVerifier.builder().key(CrashChild.KEY.verificationKey()).build().verifyLog(log);
         assertThat(last.status()).as(last.summary()).isEqualTo(VerificationResult.Status.INTACT);

@@ -50,8 +50,8 @@ public final class ReportCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "LOG", description = "Log files, or directories of *.jsonl / *.log files, forming one trail.")
-  List<Path> logs = new ArrayList<>();
+  @Parameters(paramLabel = "LOG", description = "The audit log: a log directory (audit-<seq>.jsonl files) or one JSON Lines file.")
+  Path log;
 
   @Option(names = "--key", required = true, paramLabel = "[KEYID=]PEM",
       description = {"Ed25519 public key (PEM). Repeatable. Without KEYID= the key is bound to the key id of the log's first "
@@ -107,7 +107,7 @@ public final class ReportCommand implements Callable<Integer> {
     try {
       fmt = ReportFormat.parse(format);
       ComplianceReport.Builder b = ComplianceReport.builder().includeUnverifiedFigures(includeUnverified);
-      logs.forEach(b::log);
+      b.log(log);
       for (String k : keys) {
         int eq = k.indexOf('=');
         if (eq > 0) {

@@ -1,15 +1,17 @@
 package io.countersign.governance.report;
 
-import io.countersign.audit.AuditEvent;
 import io.countersign.audit.AuditFormatException;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditLog;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.VerificationKey;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -147,7 +149,7 @@ public final class ComplianceReport {
    * Each setting is validated at once.
    */
   public static final class Builder {
-    private final List<Path> logs = new ArrayList<>();
+    private Path log;
     private final List<VerificationKey> keys = new ArrayList<>();
     private final List<Path> unnamedPems = new ArrayList<>();
     private Instant from;
@@ -159,9 +161,16 @@ public final class ComplianceReport {
 
     private Builder() {}
 
-    /** Adds a log file, or a directory whose {@code *.jsonl} and {@code *.log} files form one trail. */
+    /**
+     * The audit log: a log directory ({@code audit-<seq>.jsonl} files, as {@code FileAuditSink}
+     * writes them) or one JSON Lines file, read with {@link AuditLog#open(Path, AuditLog.Option...)}.
+     */
     public Builder log(Path fileOrDirectory) {
-      logs.add(Objects.requireNonNull(fileOrDirectory, "log"));
+      Objects.requireNonNull(fileOrDirectory, "log");
+      if (log != null) {
+        throw new IllegalStateException("log was already set to " + log + "; a report covers one log");
+      }
+      this.log = fileOrDirectory;
       return this;
     }
 
@@ -233,18 +242,18 @@ public final class ComplianceReport {
      * @throws UncheckedIOException if a file cannot be read
      */
     public ComplianceReport build() {
-      if (logs.isEmpty()) {
+      if (log == null) {
         throw new IllegalStateException("a report needs an audit log: call log(Path) with a file or directory");
       }
       if (keys.isEmpty() && unnamedPems.isEmpty()) {
         throw new IllegalStateException("a report needs the trail's public key: call key(...) or keyPem(Path); "
             + "without it the signatures, and so the trail's authenticity, cannot be checked");
       }
-      AuditLogFiles files = AuditLogFiles.of(logs);
-      List<String> notes = new ArrayList<>(files.notes());
+      AuditLog auditLog = open(log);
+      List<String> notes = new ArrayList<>();
       List<VerificationKey> allKeys = new ArrayList<>(keys);
       for (Path pem : unnamedPems) {
-        String keyId = firstKeyId(files);
+        String keyId = firstKeyId(auditLog);
         if (keyId == null) {
           notes.add("key " + pem + " not used: no event in the log is signed");
           continue;
@@ -252,28 +261,28 @@ public final class ComplianceReport {
         allKeys.add(VerificationKey.fromPem(keyId, readPem(pem)));
         notes.add("key " + pem + " taken as key id '" + keyId + "' (the id the log's first signed event names)");
       }
-      VerificationResult result = AuditVerifier.verifyLines(files, startAfterSeq, startAfterHash,
-          allKeys.toArray(VerificationKey[]::new));
+      AuditVerifier verifier = AuditVerifier.builder().keys(allKeys.toArray(VerificationKey[]::new))
+          .startAfter(startAfterSeq, startAfterHash).build();
+      // One pass: the figures count exactly the events the verifier accepted, from the same bytes.
+      TrailAnalysis analysis = new TrailAnalysis(from, to);
+      VerificationResult result;
+      try {
+        result = auditLog.verify(verifier, analysis::accept);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read audit log " + log + ": " + e.getMessage(), e);
+      }
+      if (result.status() == VerificationResult.Status.OPEN && result.reason() != null) {
+        notes.add(result.reason());
+      }
       notes.addAll(result.notes());
       Verification verification = new Verification(result.ok(), result.status().name(), result.summary(),
           result.eventsChecked(), result.firstBadSeq().orElse(0), result.reason(), result.signatureMode(),
           result.signaturesVerified(), result.keyIdsUsed(), result.closed(), result.lastSeq(),
-          files.files().stream().map(Path::toString).toList(), notes);
+          auditLog.files().stream().map(Path::toString).toList(), notes);
       if (!verification.verified()) {
         LOG.warn("Audit trail did not verify; the report will say NOT VERIFIED: {}", result.summary());
       }
-      ReportFigures figures = null;
-      if (verification.verified() || includeUnverified) {
-        TrailAnalysis analysis = new TrailAnalysis(from, to);
-        for (String line : files) {
-          try {
-            analysis.accept(AuditEvent.parse(line));
-          } catch (AuditFormatException e) {
-            // only reachable for an unverified trail: its unparseable lines are not counted
-          }
-        }
-        figures = analysis.figures();
-      }
+      ReportFigures figures = verification.verified() || includeUnverified ? analysis.figures() : null;
       Instant now = (clock != null ? clock : Clock.systemUTC()).instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       return new ComplianceReport(verification, figures, from, to, now);
     }
@@ -284,18 +293,31 @@ public final class ComplianceReport {
       }
     }
 
-    private static String firstKeyId(AuditLogFiles files) {
-      for (String line : files) {
-        try {
-          String keyId = AuditEvent.parse(line).keyId();
-          if (keyId != null) {
-            return keyId;
-          }
-        } catch (AuditFormatException e) {
-          return null; // verification will report the bad line
+    private static AuditLog open(Path log) {
+      try {
+        return AuditLog.open(log);
+      } catch (NoSuchFileException e) {
+        throw new IllegalArgumentException("audit log " + log + " does not exist", e);
+      } catch (IOException e) {
+        if (!Files.exists(log, LinkOption.NOFOLLOW_LINKS)) {
+          throw new IllegalArgumentException("audit log " + log + " does not exist (or is not a file or directory)", e);
         }
+        throw new UncheckedIOException(e.getMessage(), e);
       }
-      return null;
+    }
+
+    /** The key id of the log's first signed event, to bind a PEM without one (the verifier still checks it). */
+    private static String firstKeyId(AuditLog log) {
+      String[] keyId = {null};
+      try {
+        log.read(event -> {
+          keyId[0] = event.keyId();
+          return keyId[0] == null;
+        });
+      } catch (IOException | AuditFormatException e) {
+        return null; // verification will report the bad line
+      }
+      return keyId[0];
     }
 
     private static String readPem(Path pem) {

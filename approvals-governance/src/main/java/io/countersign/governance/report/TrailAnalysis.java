@@ -1,6 +1,6 @@
 package io.countersign.governance.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.audit.AuditEvent;
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -146,7 +146,7 @@ final class TrailAnalysis {
   }
 
   private void requested(AuditEvent e, String rid, Instant t, boolean in) {
-    JsonNode actor = e.get("actor");
+    FieldValue actor = e.get("actor");
     String actorId = actor == null ? null : text(actor.get("id"));
     String method = method(e);
     if (rid != null) {
@@ -162,7 +162,7 @@ final class TrailAnalysis {
     if (actor != null && "AGENT".equals(text(actor.get("kind")))) {
       agentRequests++;
     }
-    JsonNode policy = e.get("policy");
+    FieldValue policy = e.get("policy");
     if (actorId != null && method != null && policy != null && text(policy.get("digest")) != null
         && e.text("argsDigest") != null && e.get("rule") != null) {
       requestedComplete++;
@@ -176,7 +176,7 @@ final class TrailAnalysis {
   }
 
   private void vote(AuditEvent e, Req r) {
-    JsonNode vote = e.get("vote");
+    FieldValue vote = e.get("vote");
     if (vote == null) {
       return;
     }
@@ -336,7 +336,7 @@ final class TrailAnalysis {
   }
 
   private static String method(AuditEvent e) {
-    JsonNode action = e.get("action");
+    FieldValue action = e.get("action");
     return action == null ? null : text(action.get("method"));
   }
 
@@ -350,11 +350,11 @@ final class TrailAnalysis {
     return null;
   }
 
-  private static String text(JsonNode n) {
+  private static String text(FieldValue n) {
     return n != null && n.isTextual() ? n.textValue() : null;
   }
 
-  private static String str(JsonNode n) {
+  private static String str(FieldValue n) {
     String s = text(n);
     return s == null ? (n == null || n.isNull() ? "" : n.toString()) : s;
   }

@@ -1,5 +1,6 @@
 package io.countersign.governance.cli;
 
+import io.countersign.audit.log.AuditLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,7 +88,7 @@ class ReportCommandTest {
     }
     Path dir = tmp.resolve("tampered");
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("audit.jsonl"), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(AuditLog.segmentName(1)), String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     Run r = run(dir.toString(), "--key", trail.pem().toString(), "--format", "md");
     assertThat(r.code()).isEqualTo(ReportCommand.NOT_VERIFIED);
     assertThat(r.out()).contains("NOT VERIFIED — figures below are not evidence", "Figures withheld")

@@ -1,5 +1,6 @@
 package io.countersign.governance.report;
 
+import io.countersign.audit.log.AuditLog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -223,13 +224,13 @@ class ComplianceReportTest {
   void tornLastLineIsLeftOutAndNoted() throws Exception {
     Path dir = tmp.resolve("torn");
     Files.createDirectories(dir);
-    GeneratedTrail.write(dir.resolve("log.jsonl"), trail.lines.subList(0, 100));
-    Files.writeString(dir.resolve("log.jsonl"), "{\"seq\":101,\"type\":\"VO", StandardCharsets.UTF_8,
+    GeneratedTrail.write(dir.resolve(AuditLog.segmentName(1)), trail.lines.subList(0, 100));
+    Files.writeString(dir.resolve(AuditLog.segmentName(1)), "{\"seq\":101,\"type\":\"VO", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
     ComplianceReport r = ComplianceReport.builder().log(dir).key(trail.key).clock(FIXED).build();
     assertThat(r.verification().verified()).isTrue();
     assertThat(r.verification().eventsChecked()).isEqualTo(100);
-    assertThat(r.verification().notes()).anySatisfy(n -> assertThat(n).contains("torn write"));
+    assertThat(r.verification().notes()).anySatisfy(n -> assertThat(n).contains("torn tail"));
   }
 
   @Test
@@ -261,7 +262,7 @@ class ComplianceReportTest {
     edit.apply(lines);
     Path dir = tmp.resolve(name);
     Files.createDirectories(dir);
-    GeneratedTrail.write(dir.resolve("audit.jsonl"), lines);
+    GeneratedTrail.write(dir.resolve(AuditLog.segmentName(1)), lines);
     return dir;
   }
 

@@ -1,5 +1,6 @@
 package io.countersign.governance.report;
 
+import io.countersign.audit.log.AuditLog;
 import io.countersign.Actor;
 import io.countersign.ActorContext;
 import io.countersign.ApprovalDeniedException;
@@ -134,10 +135,10 @@ final class GeneratedTrail {
     }
     List<String> lines = sink.events().stream().map(AuditEvent::toJson).toList();
     Files.createDirectories(dir);
-    // Named so that alphabetical order is NOT chain order: the report must order files by their first seq.
+    // Two files, as a rotated log: the chain runs across them.
     int split = lines.size() / 2;
-    write(dir.resolve("part-b.jsonl"), lines.subList(0, split));
-    write(dir.resolve("part-a.jsonl"), lines.subList(split, lines.size()));
+    write(dir.resolve(AuditLog.segmentName(1)), lines.subList(0, split));
+    write(dir.resolve(AuditLog.segmentName(split + 1)), lines.subList(split, lines.size()));
     Path pem = dir.resolveSibling(dir.getFileName() + "-pub.pem");
     Files.writeString(pem, signer.verificationKey().toPem(), StandardCharsets.US_ASCII);
     return new GeneratedTrail(dir, pem, signer.verificationKey(), lines, requests, executions.get(), time.now());

@@ -1,6 +1,6 @@
 package io.countersign.passkeys.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.audit.FieldValue;
 import io.countersign.audit.AuditEvent;
 import io.countersign.passkeys.PasskeyAssertion;
 import java.time.Instant;
@@ -24,7 +24,7 @@ public final class TrailRecords {
    * @throws IllegalArgumentException saying what is wrong
    */
   public static Enrolment enrolment(AuditEvent event) {
-    JsonNode p = event.get("passkey");
+    FieldValue p = event.get("passkey");
     if (p == null || !p.isObject()) {
       throw new IllegalArgumentException("PASSKEY_ENROLLED at seq " + event.seq() + " has no 'passkey' object");
     }
@@ -60,8 +60,8 @@ public final class TrailRecords {
         registration);
   }
 
-  private static String text(AuditEvent event, JsonNode p, String name) {
-    JsonNode v = p.get(name);
+  private static String text(AuditEvent event, FieldValue p, String name) {
+    FieldValue v = p.get(name);
     if (v == null || !v.isTextual() || v.asText().isEmpty()) {
       throw new IllegalArgumentException(event.type() + " at seq " + event.seq() + " lacks passkey." + name);
     }

@@ -15,7 +15,7 @@ import io.countersign.RequiresApproval;
 import io.countersign.Reviewer;
 import io.countersign.Sensitive;
 import io.countersign.audit.AuditEvent;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
@@ -244,12 +244,12 @@ public final class SlackHarness implements AutoCloseable {
 
   /** Audit events of one type for a request. */
   public List<AuditEvent> events(String requestId, EventType type) {
-    return audit.events(requestId).stream().filter(e -> e.type() == type).toList();
+    return audit.events(requestId).stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** Audit events of one type, all requests. */
   public List<AuditEvent> events(EventType type) {
-    return audit.events().stream().filter(e -> e.type() == type).toList();
+    return audit.events().stream().filter(e -> e.type().equals(type)).toList();
   }
 
   /** The last ephemeral reply's text. */

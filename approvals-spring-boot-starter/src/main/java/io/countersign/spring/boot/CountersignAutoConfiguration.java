@@ -6,8 +6,8 @@ import io.countersign.ApprovalGate;
 import io.countersign.Countersign;
 import io.countersign.InMemoryApprover;
 import io.countersign.audit.AuditTrail;
-import io.countersign.audit.FileAuditSink;
 import io.countersign.audit.InMemoryAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.audit.Slf4jAuditSink;
 import io.countersign.micrometer.MicrometerGateListener;
 import io.countersign.opentelemetry.TraceIdActorResolver;
@@ -134,8 +134,7 @@ public class CountersignAutoConfiguration {
 
   /**
    * Wires the audit trail: an {@code AuditTrail} bean as it is; otherwise the {@code AuditSink} beans
-   * and the signer, continuing the chain found on disk when one of them is a {@link FileAuditSink}
-   * (a new chain starting at seq 1 after every restart would not verify).
+   * and the signer (a durable sink reports the chain it holds, and the trail continues it).
    */
   private static void configureAuditTrail(ApprovalGate.Builder builder, CountersignProperties properties,
       List<AuditTrail> trails, List<AuditSink> auditSinks, Signer signer) {
@@ -147,22 +146,13 @@ public class CountersignAutoConfiguration {
       builder.auditTrail(trail);
       return;
     }
-    List<FileAuditSink> files = auditSinks.stream().filter(FileAuditSink.class::isInstance).map(FileAuditSink.class::cast).toList();
-    if (files.size() > 1) {
-      throw new ApprovalConfigurationException("Countersign found " + files.size() + " FileAuditSink beans " + files
-          + ": one trail can continue only one log on disk; keep one, or declare an AuditTrail bean.");
-    }
-    if (files.size() == 1) {
-      if (signer != null) {
-        SigningKeyCheck.check(files.get(0).directory(), signer);
+    if (signer != null) {
+      // S57: a signing key that is not the one the existing log was signed with under its key id fails startup
+      for (AuditSink sink : auditSinks) {
+        if (sink instanceof FileAuditSink file) {
+          SigningKeyCheck.check(file.directory(), signer);
+        }
       }
-      AuditTrail.Builder continued = files.get(0).trailBuilder();
-      auditSinks.stream().filter(sink -> sink != files.get(0)).forEach(continued::sink);
-      if (signer != null) {
-        continued.signer(signer);
-      }
-      builder.auditTrail(continued.build());
-      return;
     }
     if (auditSinks.isEmpty()) {
       switch (properties.getAudit().getDefaultSink()) {

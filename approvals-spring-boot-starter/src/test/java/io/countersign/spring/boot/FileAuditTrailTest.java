@@ -11,10 +11,10 @@ import io.countersign.ApprovalConfigurationException;
 import org.junit.jupiter.api.DisplayName;
 
 import io.countersign.InMemoryApprover;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.FileAuditSink;
+import io.countersign.audit.log.VerificationResult;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

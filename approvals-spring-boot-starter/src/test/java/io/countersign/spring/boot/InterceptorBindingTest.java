@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.countersign.ApprovalBindingException;
 import io.countersign.ApprovalRejectedException;
 import io.countersign.InMemoryApprover;
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.Ed25519Signer;
 import java.util.ArrayList;
 import java.util.List;

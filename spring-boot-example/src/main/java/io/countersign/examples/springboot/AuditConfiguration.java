@@ -1,8 +1,9 @@
 package io.countersign.examples.springboot;
 
+import io.countersign.audit.AuditTrail;
 import io.countersign.ApprovalConfigurationException;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,9 +19,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The audit trail: a durable {@link FileAuditSink} and an Ed25519 {@link Ed25519Signer}. The starter
- * continues the sink's hash chain ({@code trailBuilder()}) with this signer, so the log verifies
- * across restarts, and the gate closes it (signed closing checkpoint) when the application stops.
+ * The audit trail: a durable {@link FileAuditSink} and an Ed25519 {@link Ed25519Signer}. The trail
+ * continues the hash chain the sink found on disk with this signer, so the log verifies across
+ * restarts, and the gate closes it (signed closing checkpoint) when the application stops.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuditConfiguration {

@@ -5,9 +5,9 @@ import static io.countersign.examples.springboot.ExampleTestSupport.IAN_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.countersign.audit.AuditVerifier;
+import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.VerificationKey;
-import io.countersign.audit.VerificationResult;
+import io.countersign.audit.log.VerificationResult;
 import io.countersign.http.ApprovalWebServer;
 import java.io.IOException;
 import java.net.http.HttpResponse;

@@ -1,7 +1,7 @@
 package io.countersign.spring.boot.docs;
 
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.PolicyDecision;
 import java.io.IOException;

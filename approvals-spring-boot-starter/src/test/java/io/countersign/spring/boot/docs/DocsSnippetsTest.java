@@ -55,7 +55,7 @@ class DocsSnippetsTest {
 
   @Test
   void everyMarkedBlockOfTheReadmeIsItsSourceRegion() throws IOException {
-    assertThat(checkMarkedBlocks("README.md")).containsExactlyInAnyOrder("boot-service", "agent-tools");
+    assertThat(checkMarkedBlocks("README.md")).containsExactlyInAnyOrder("boot-service", "agent-tools", "durable-audit");
   }
 
   /** Checks every marked block of {@code doc} against its source region; returns the names checked. */
