@@ -57,14 +57,14 @@ public final class AuditAssert {
       if (e.requestId() != null) {
         b.append(" request=").append(e.requestId());
       }
-      JsonNode vote = e.get("vote");
+      FieldValue vote = e.get("vote");
       if (vote != null) {
         b.append(" vote=").append(vote.path("reviewer").asText()).append(' ').append(vote.path("decision").asText())
             .append(vote.path("counted").asBoolean(false) ? " counted" : " refused " + vote.path("refusal").asText(""));
       }
       appendIfPresent(b, "outcome", e.text("outcome"));
       appendIfPresent(b, "reason", e.text("reason"));
-      JsonNode policy = e.type() == EventType.REQUESTED ? e.get("policy") : null;   // the same on each event of a request
+      FieldValue policy = e.type() == EventType.REQUESTED ? e.get("policy") : null;   // the same on each event of a request
       if (policy != null && policy.hasNonNull("id")) {
         b.append(" policy=").append(policy.path("id").asText()).append('/').append(policy.path("rule").asText(""));
       }

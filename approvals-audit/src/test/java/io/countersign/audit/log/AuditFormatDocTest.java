@@ -5,6 +5,7 @@ import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
 import io.countersign.audit.EventType;
 import io.countersign.audit.InMemoryAuditSink;
+import io.countersign.audit.VerificationKey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

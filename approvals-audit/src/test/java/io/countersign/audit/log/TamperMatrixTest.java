@@ -367,7 +367,7 @@ class TamperMatrixTest {
     Ed25519Signer attackers = key("k-attacker");
     Path dir = tmp.resolve("leaked");
     // the attacker holds the old key k1 (leaked) and rotates the log to a key of their own
-    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = sink.trailBuilder().signer(K1).build()) {
+    try (FileAuditSink sink = FileAuditSink.open(dir); AuditTrail trail = AuditTrail.builder().sink(sink).signer(K1).build()) {
       trail.record(sampleEvent(1)).join();
       trail.rotateKey(attackers).join();
       trail.record(sampleEvent(2)).join();

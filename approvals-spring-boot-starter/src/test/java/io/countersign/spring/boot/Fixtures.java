@@ -128,9 +128,9 @@ final class Fixtures {
   }
 
   /** A file audit sink on {@code dir}, for bean suppliers. */
-  static io.countersign.audit.FileAuditSink openFileSink(java.nio.file.Path dir) {
+  static io.countersign.audit.log.FileAuditSink openFileSink(java.nio.file.Path dir) {
     try {
-      return io.countersign.audit.FileAuditSink.open(dir);
+      return io.countersign.audit.log.FileAuditSink.open(dir);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.countersign.ApprovalRequest;
 import io.countersign.ApprovalStatus;
 import io.countersign.ApprovalUnavailableException;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.spi.Approver;
 import io.countersign.spi.VoteSink;
 import java.io.IOException;

@@ -2,9 +2,8 @@ package io.countersign.examples.mcp;
 
 import io.countersign.ApprovalGate;
 import io.countersign.Reviewer;
-import io.countersign.audit.AuditTrail;
 import io.countersign.audit.Ed25519Signer;
-import io.countersign.audit.FileAuditSink;
+import io.countersign.audit.log.FileAuditSink;
 import io.countersign.http.ApprovalWeb;
 import io.countersign.http.ApprovalWebServer;
 import io.countersign.http.BearerTokenAuthenticator;
@@ -59,11 +58,10 @@ public final class McpExampleServer implements AutoCloseable {
     Files.createDirectories(auditDir);
     signer = signingKey(settings.dataDir().resolve("signing.key"));
     Files.writeString(auditDir.resolve("pub.pem"), signer.verificationKey().toPem(), StandardCharsets.US_ASCII);
-    AuditTrail trail = FileAuditSink.open(auditDir).trailBuilder().signer(signer).build();
 
     WebApprover web = new WebApprover();
     gate = McpApprovals.configure(ApprovalGate.builder())
-        .approver(web).auditTrail(trail).checkGuarded(CustomerDataTools.class).build();
+        .approver(web).auditSink(FileAuditSink.open(auditDir)).signer(signer).checkGuarded(CustomerDataTools.class).build();
     reviewerPage = ApprovalWeb.builder().queue(web).authenticator(BearerTokenAuthenticator.builder()
             .token(settings.bobToken(), Reviewer.of("bob", "data-protection"))
             .token(settings.carolToken(), Reviewer.of("carol", "security"))
