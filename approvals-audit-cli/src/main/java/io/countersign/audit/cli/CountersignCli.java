@@ -7,6 +7,7 @@ import io.countersign.audit.AuditVerifier;
 import io.countersign.audit.EventType;
 import io.countersign.audit.VerificationKey;
 import io.countersign.audit.VerificationResult;
+import io.countersign.text.Escape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -87,12 +88,12 @@ public final class CountersignCli implements Callable<Integer> {
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
-            commandLine.getErr().println("countersign: " + (cause instanceof IOException || cause instanceof AuditFormatException
+            commandLine.getErr().println("countersign: " + Escape.terminal(cause instanceof IOException || cause instanceof AuditFormatException
                     || cause instanceof IllegalArgumentException ? cause.getMessage() : cause.toString()));
             return UNUSABLE;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("countersign: " + describe(e));
+            e.getCommandLine().getErr().println("countersign: " + Escape.terminal(describe(e)));
             e.getCommandLine().usage(e.getCommandLine().getErr());
             return UNUSABLE;
         });
@@ -204,15 +205,15 @@ public final class CountersignCli implements Callable<Integer> {
             if (json) {
                 out.println(result.toJson());
             } else {
-                out.println(result.status() + "  " + result.summary());
+                out.println(result.status() + "  " + Escape.terminal(result.summary()));
                 if (result.status() == VerificationResult.Status.TAMPERED) {
                     out.println("first bad seq: " + result.firstBadSeq().orElse(-1)
-                            + (result.file() != null ? "  file: " + result.file() + "  line: " + result.line() : ""));
+                            + (result.file() != null ? "  file: " + Escape.terminal(String.valueOf(result.file())) + "  line: " + result.line() : ""));
                 } else if (result.status() != VerificationResult.Status.INTACT) {
                     out.println("verified up to seq " + result.lastSeq() + " (last signed: seq " + result.lastSignedSeq() + ")"
                             + (allowOpen ? "; accepted because of --allow-open" : "; pass --allow-open for a log still being written"));
                 }
-                result.notes().forEach(n -> out.println("note: " + n));
+                result.notes().forEach(n -> out.println("note: " + Escape.terminal(n)));
             }
             out.flush();
             return code;
@@ -370,8 +371,9 @@ public final class CountersignCli implements Callable<Integer> {
             } else {
                 detail = e.text("reason") != null ? e.text("reason") : "";
             }
-            return String.format(Locale.ROOT, "%-8d %-24s %-15s %-14s %-30s %-16s %s", e.seq(), e.time(), e.type(),
-                    dash(e.requestId()), dash(action), dash(actor), detail);
+            // every field comes from the log: escaped, so no event can send the terminal a control sequence
+            return Escape.terminal(String.format(Locale.ROOT, "%-8d %-24s %-15s %-14s %-30s %-16s %s", e.seq(), e.time(), e.type(),
+                    dash(e.requestId()), dash(action), dash(actor), detail));
         }
 
         private static String text(AuditEvent e, String field, String sub) {
