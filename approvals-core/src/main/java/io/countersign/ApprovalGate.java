@@ -4,7 +4,6 @@ import io.countersign.audit.AuditTrail;
 import io.countersign.internal.GateEngine;
 import io.countersign.internal.GateSettings;
 import io.countersign.internal.InMemoryRequestStore;
-import io.countersign.internal.SystemTimeSource;
 import io.countersign.spi.ActorResolver;
 import io.countersign.spi.ApprovalPolicy;
 import io.countersign.spi.Approver;
@@ -391,7 +390,7 @@ public final class ApprovalGate implements AutoCloseable {
           approver,
           auditTrail,
           auditTrail.isSigned(),
-          timeSource != null ? timeSource : SystemTimeSource.INSTANCE,
+          timeSource != null ? timeSource : TimeSource.system(),
           actorResolver != null ? actorResolver : inv -> ActorContext.current().orElse(null),
           Map.copyOf(policies),
           maxPendingPerActor != null ? maxPendingPerActor : DEFAULT_MAX_PENDING_PER_ACTOR,

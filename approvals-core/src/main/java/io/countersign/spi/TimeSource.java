@@ -10,7 +10,7 @@ public interface TimeSource {
 
   /** The wall clock, with deadlines on one shared daemon timer thread (the gate's default). */
   static TimeSource system() {
-    return io.countersign.internal.SystemTimeSource.INSTANCE;
+    return SystemClock.INSTANCE;
   }
 
   /** The current instant. */
