@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -92,6 +93,39 @@ public final class ApprovalGate implements AutoCloseable {
    */
   public <T> CompletableFuture<T> guardAsync(Invocation invocation, Supplier<? extends CompletionStage<T>> proceed) {
     return engine.guardAsync(invocation, proceed);
+  }
+
+  /**
+   * The one call an interceptor (the AspectJ aspect, the Spring advice, a hand-written proxy) makes:
+   * a method whose declared return type a {@link CompletableFuture} can stand for
+   * ({@code CompletionStage}, {@code CompletableFuture}) is guarded without blocking through
+   * {@link #guardAsync}, the real call's exceptions carried in the returned future; any other is
+   * guarded by {@link #guard}. Adapters stay one line and cannot drift apart.
+   */
+  public Object intercept(Invocation invocation, Proceed proceed) throws Throwable {
+    Objects.requireNonNull(proceed, "proceed");
+    if (returnsFuture(invocation.method())) {
+      return guardAsync(invocation, () -> stageOf(proceed));
+    }
+    return guard(invocation, proceed);
+  }
+
+  /** Whether {@link #intercept} guards {@code method} asynchronously (its callers get a future). */
+  static boolean returnsFuture(java.lang.reflect.Method method) {
+    Class<?> type = method.getReturnType();
+    return CompletionStage.class.isAssignableFrom(type) && type.isAssignableFrom(CompletableFuture.class);
+  }
+
+  private static CompletionStage<Object> stageOf(Proceed proceed) {
+    try {
+      @SuppressWarnings("unchecked")
+      CompletionStage<Object> stage = (CompletionStage<Object>) proceed.proceed();
+      return stage;
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new CompletionException(t);
+    }
   }
 
   /** Votes on the request with this id, as a channel that looks requests up by id does. */

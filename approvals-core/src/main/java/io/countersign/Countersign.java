@@ -2,6 +2,7 @@ package io.countersign;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The one place an application installs its {@link ApprovalGate} for woven code to find. Code that
@@ -40,6 +41,23 @@ public final class Countersign {
     ApprovalGate previous = installed;
     installed = null;
     return Optional.ofNullable(previous);
+  }
+
+  /**
+   * {@link ApprovalGate#intercept} on the installed gate: the one call of the AspectJ aspect. With no
+   * gate installed the call is denied in the method's own shape (a failed future for a method
+   * returning one, else a thrown {@link ApprovalUnavailableException}).
+   */
+  public static Object intercept(Invocation invocation, ApprovalGate.Proceed proceed) throws Throwable {
+    ApprovalGate gate = installed;
+    if (gate == null) {
+      ApprovalUnavailableException denied = new ApprovalUnavailableException(NOT_CONFIGURED, null, null);
+      if (ApprovalGate.returnsFuture(invocation.method())) {
+        return CompletableFuture.failedFuture(denied);
+      }
+      throw denied;
+    }
+    return gate.intercept(invocation, proceed);
   }
 
   /**

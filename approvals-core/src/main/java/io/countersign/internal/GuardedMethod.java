@@ -2,13 +2,13 @@ package io.countersign.internal;
 
 import io.countersign.ApprovalConfigurationException;
 import io.countersign.ApprovalRequirement;
+import io.countersign.GuardedMethods;
 import io.countersign.PolicyRef;
 import io.countersign.RequiresApproval;
 import io.countersign.Sensitive;
 import io.countersign.spi.ApprovalPolicy;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -32,32 +32,13 @@ record GuardedMethod(
     boolean async,
     boolean deferred) {
 
-  /** The effective annotation: the method's own, else its class's (for public methods). */
+  /** The effective annotation under {@link GuardedMethods}, or {@code null} if the method is not guarded. */
   static RequiresApproval annotationOf(Method method) {
-    RequiresApproval own = method.getAnnotation(RequiresApproval.class);
-    if (own != null) {
-      return own;
-    }
-    if (Modifier.isPublic(method.getModifiers()) && !isObjectMethod(method)) {
-      return method.getDeclaringClass().getAnnotation(RequiresApproval.class);
-    }
-    return null;
-  }
-
-  /**
-   * {@code toString}, {@code equals} and {@code hashCode} are not privileged actions: a type-level
-   * annotation must not make logging or a hash map wait for approval (the aspect excludes them too).
-   */
-  static boolean isObjectMethod(Method m) {
-    return switch (m.getName()) {
-      case "toString", "hashCode" -> m.getParameterCount() == 0;
-      case "equals" -> m.getParameterCount() == 1 && m.getParameterTypes()[0] == Object.class;
-      default -> false;
-    };
+    return GuardedMethods.annotation(method).orElse(null);
   }
 
   static String methodId(Method method) {
-    return method.getDeclaringClass().getName() + "#" + method.getName();
+    return GuardedMethods.id(method);
   }
 
   /**
@@ -134,10 +115,7 @@ record GuardedMethod(
   /** Validates every guarded method of {@code type}, collecting all problems into one error. */
   static void validateClass(Class<?> type, Map<String, ApprovalPolicy> policies) {
     List<String> problems = new ArrayList<>();
-    for (Method m : type.getDeclaredMethods()) {
-      if (m.isSynthetic() || m.isBridge() || annotationOf(m) == null) {
-        continue;
-      }
+    for (Method m : GuardedMethods.declaredBy(type)) {
       try {
         resolve(m, policies);
       } catch (ApprovalConfigurationException e) {

@@ -4,9 +4,9 @@ import io.countersign.Actor;
 import io.countersign.ActorKind;
 import io.countersign.CallContext;
 import io.countersign.Invocation;
+import io.countersign.GuardedMethods;
 import io.countersign.RequiresApproval;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,10 +137,7 @@ public final class PolicyInput {
   }
 
   private static String actionOf(Method m, String methodId) {
-    RequiresApproval a = m.getAnnotation(RequiresApproval.class);
-    if (a == null && Modifier.isPublic(m.getModifiers())) {
-      a = m.getDeclaringClass().getAnnotation(RequiresApproval.class);
-    }
+    RequiresApproval a = GuardedMethods.annotation(m).orElse(null);
     return a == null || a.action().isBlank() ? methodId : a.action();
   }
 

@@ -1,6 +1,7 @@
 package io.countersign.governance;
 
 import io.countersign.ApprovalConfigurationException;
+import io.countersign.GuardedMethods;
 import io.countersign.RequiresApproval;
 import io.github.classgraph.ClassGraph;
 import io.github.classgraph.ClassInfo;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A startup check that nothing privileged runs unguarded: finds every {@link RequiresApproval}
- * method in the application's packages (annotated itself, or a public method of an annotated type,
- * {@code toString}/{@code equals}/{@code hashCode} excepted, as the gate and the aspect do) and
+ * method in the application's packages (the one rule of {@link GuardedMethods}: annotated itself, or
+ * a public method of an annotated type, {@code toString}/{@code equals}/{@code hashCode} excepted) and
  * verifies that each is actually intercepted, by AspectJ weaving or by a mechanism the application
  * declares (e.g. Spring proxies). A method that is annotated but not intercepted would run without
  * any approval; the check fails fast naming every such {@code Class#method}.
@@ -107,7 +108,7 @@ public final class GuardCheck {
             + "); a woven class needs aspectjrt and approvals-aspectj at run time", e);
       }
       for (Method method : declared) {
-        if (method.isSynthetic() || method.isBridge() || !isGuarded(method, annotation)) {
+        if (!isGuarded(method, annotation)) {
           continue;
         }
         findings.add(check(method));
@@ -117,13 +118,9 @@ public final class GuardCheck {
     return new GuardCheckResult(packages, findings);
   }
 
-  /** Whether the gate treats {@code method} as guarded: annotated itself, or public in an annotated type. */
+  /** Whether the gate treats {@code method} as guarded: the one rule of {@link GuardedMethods}. */
   static boolean isGuarded(Method method, Class<? extends Annotation> annotation) {
-    if (method.isAnnotationPresent(annotation)) {
-      return true;
-    }
-    return Modifier.isPublic(method.getModifiers()) && !isObjectMethod(method)
-        && method.getDeclaringClass().isAnnotationPresent(annotation);
+    return GuardedMethods.isGuarded(method, annotation);
   }
 
   private Class<? extends Annotation> annotationType() {
@@ -132,15 +129,6 @@ public final class GuardCheck {
     } catch (ClassNotFoundException | LinkageError e) {
       return RequiresApproval.class; // then no class of that loader can carry it, and the scan finds none
     }
-  }
-
-  /** {@code toString}, {@code equals(Object)}, {@code hashCode}: never guarded (as in the core gate and the aspect). */
-  static boolean isObjectMethod(Method m) {
-    return switch (m.getName()) {
-      case "toString", "hashCode" -> m.getParameterCount() == 0;
-      case "equals" -> m.getParameterCount() == 1 && m.getParameterTypes()[0] == Object.class;
-      default -> false;
-    };
   }
 
   private GuardCheckResult.Finding check(Method method) {

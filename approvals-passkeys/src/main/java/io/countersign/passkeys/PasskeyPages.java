@@ -9,6 +9,7 @@ import io.countersign.http.PageRequest;
 import io.countersign.http.PageResponse;
 import io.countersign.http.PageVoteRefusedException;
 import io.countersign.passkeys.internal.WebAuthnSupport;
+import io.countersign.text.Escape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -214,26 +215,12 @@ final class PasskeyPages implements PageExtension {
     return t.length() > 120 ? t.substring(0, 120) + "\u2026" : t;
   }
 
-  /** HTML-escapes text for element content and quoted attributes. */
+  /**
+   * HTML-escapes text for element content and quoted attributes, keeping every character
+   * ({@link Escape#htmlExact}): a raw CR would be normalized away by the HTML parser and change the
+   * signed text.
+   */
   static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        case '`' -> b.append("&#96;");
-        // a raw CR would be normalized away by the HTML parser and change the signed text
-        case '\r' -> b.append("&#13;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
+    return Escape.htmlExact(s);
   }
 }

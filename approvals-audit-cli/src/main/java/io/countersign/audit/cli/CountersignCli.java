@@ -8,6 +8,7 @@ import io.countersign.audit.log.AuditVerifier;
 import io.countersign.audit.EventType;
 import io.countersign.audit.VerificationKey;
 import io.countersign.audit.log.VerificationResult;
+import io.countersign.text.Escape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -88,12 +89,12 @@ public final class CountersignCli implements Callable<Integer> {
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
-            commandLine.getErr().println("countersign: " + (cause instanceof IOException || cause instanceof AuditFormatException
+            commandLine.getErr().println("countersign: " + Escape.terminal(cause instanceof IOException || cause instanceof AuditFormatException
                     || cause instanceof IllegalArgumentException ? cause.getMessage() : cause.toString()));
             return UNUSABLE;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("countersign: " + describe(e));
+            e.getCommandLine().getErr().println("countersign: " + Escape.terminal(describe(e)));
             e.getCommandLine().usage(e.getCommandLine().getErr());
             return UNUSABLE;
         });
@@ -218,10 +219,10 @@ public final class CountersignCli implements Callable<Integer> {
             if (json) {
                 out.println(result.toJson());
             } else {
-                out.println(result.status() + "  " + result.summary());
+                out.println(result.status() + "  " + Escape.terminal(result.summary()));
                 if (result.status() == VerificationResult.Status.TAMPERED) {
                     out.println("first bad seq: " + result.firstBadSeq().orElse(-1)
-                            + (result.file() != null ? "  file: " + result.file() : "")
+                            + (result.file() != null ? "  file: " + Escape.terminal(String.valueOf(result.file())) : "")
                             + (result.line() > 0 ? "  line: " + result.line() : ""));
                 } else if (result.status() == VerificationResult.Status.UNSIGNED_TAIL) {
                     out.println("verified up to seq " + result.lastSeq() + " (last signed: seq " + result.lastSignedSeq() + ")"
@@ -230,7 +231,7 @@ public final class CountersignCli implements Callable<Integer> {
                     out.println("open: not closed yet, which is normal while the writer runs; pass --expect-closed if it "
                             + "should be closed");
                 }
-                result.notes().forEach(n -> out.println("note: " + n));
+                result.notes().forEach(n -> out.println("note: " + Escape.terminal(n)));
             }
             out.flush();
             return code;
@@ -391,8 +392,9 @@ public final class CountersignCli implements Callable<Integer> {
             } else {
                 detail = e.text("reason") != null ? e.text("reason") : "";
             }
-            return String.format(Locale.ROOT, "%-8d %-24s %-15s %-14s %-30s %-16s %s", e.seq(), e.time(), e.typeName(),
-                    dash(e.requestId()), dash(action), dash(actor), detail);
+            // every field comes from the log: escaped, so no event can send the terminal a control sequence
+            return Escape.terminal(String.format(Locale.ROOT, "%-8d %-24s %-15s %-14s %-30s %-16s %s", e.seq(), e.time(), e.typeName(),
+                    dash(e.requestId()), dash(action), dash(actor), detail));
         }
 
         private static String text(AuditEvent e, String field, String sub) {

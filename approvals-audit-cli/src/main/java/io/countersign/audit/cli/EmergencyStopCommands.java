@@ -2,6 +2,7 @@ package io.countersign.audit.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.countersign.text.Escape;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -129,15 +130,16 @@ final class EmergencyStopCommands {
             int status = response.statusCode();
             if (status == 200 && answer != null) {
                 if (!connection.json) {
-                    out.println(describe(answer));
+                    out.println(Escape.terminal(describe(answer)));
                 }
                 out.flush();
                 return OK;
             }
-            String message = answer != null && answer.path("message").isTextual() ? answer.path("message").asText() : "HTTP " + status;
+            // the server's words are untrusted text for the terminal
+            String message = Escape.terminal(answer != null && answer.path("message").isTextual() ? answer.path("message").asText() : "HTTP " + status);
             switch (status) {
                 case 401, 403, 409, 503 -> {
-                    err.println("countersign: refused (" + status + (answer == null ? "" : " " + answer.path("error").asText()) + "): " + message);
+                    err.println("countersign: refused (" + status + (answer == null ? "" : " " + Escape.terminal(answer.path("error").asText())) + "): " + message);
                     return REFUSED;
                 }
                 case 404 -> {

@@ -254,4 +254,25 @@ class CountersignCliTest {
 
         assertThat(cli("search", logs.toString(), "--until", "2025-03-01").out()).endsWith("0 events\n");
     }
+
+    @Test
+    @DisplayName("S59 search shows terminal escape sequences, line breaks and bidi overrides in event fields as text")
+    void searchEscapesControlCharactersFromTheLog() throws IOException {
+        Path hostile = tmp.resolve("hostile");
+        FileAuditSink sink = FileAuditSink.open(hostile);
+        AuditTrail trail = sink.trailBuilder().signer(signer).build();
+        trail.record(AuditEvent.builder(EventType.REQUESTED).time(T0).requestId("r1")
+                .field("action", Map.of("name", "refund\u001b]0;pwned\u0007\u001b[2J", "method", "Payments#refund"))
+                .field("actor", Map.of("id", "agent\u202ebot\u009b31m", "kind", "AGENT"))
+                .field("reason", "ok\n99       2025-03-01T09:00:30Z     DECIDED  forged")).join();
+        trail.close();
+
+        Run table = cli("search", hostile.toString());
+
+        assertThat(table.exit()).isZero();
+        assertThat(table.out()).doesNotContain("\u001b", "\u0007", "\u202e", "\u009b")
+                .contains("refund\\u001B]0;pwned\\u0007\\u001B[2J", "agent\\u202Ebot\\u009B31m", "ok\\n99")
+                .doesNotContain("\n99 ");
+        assertThat(table.out().lines().toList()).as("header, the event, the closing checkpoint, the count").hasSize(4);
+    }
 }

@@ -14,8 +14,9 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import io.countersign.GuardedMethods;
 import io.countersign.RequiresApproval;
-import java.util.Arrays;
+import java.lang.reflect.Modifier;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -33,8 +34,9 @@ import java.util.Set;
  * CountersignRules.guardedMethodsAreNotCalledFromTheirOwnClass().check(classes); // for Spring proxies
  * }</pre>
  *
- * <p>"Guarded" means what the gate and the aspect mean: annotated with {@link RequiresApproval}, or a
- * public method (not {@code toString}/{@code equals}/{@code hashCode}) of an annotated class. A
+ * <p>"Guarded" means what the gate and the aspect mean, the one rule of {@link GuardedMethods}:
+ * annotated with {@link RequiresApproval}, or a public method (not {@code toString}/{@code equals}/
+ * {@code hashCode}) of an annotated class. A
  * private helper counts as guarded when every call to it comes from guarded code, so privileged
  * calls may be factored out of an annotated method.
  */
@@ -158,14 +160,23 @@ public final class CountersignRules {
     }
   };
 
-  /** Guarded as the gate sees it: annotated, or public (not an Object method) in an annotated class. */
+  /** Guarded as the gate sees it: the one rule of {@link GuardedMethods}, from the imported class file. */
   static boolean isGuarded(JavaMethod method) {
-    if (method.isAnnotatedWith(RequiresApproval.class)) {
-      return true;
+    int modifiers = 0;
+    for (JavaModifier m : method.getModifiers()) {
+      modifiers |= switch (m) {
+        case PUBLIC -> Modifier.PUBLIC;
+        case PROTECTED -> Modifier.PROTECTED;
+        case PRIVATE -> Modifier.PRIVATE;
+        case STATIC -> Modifier.STATIC;
+        case ABSTRACT -> Modifier.ABSTRACT;
+        case BRIDGE -> GuardedMethods.BRIDGE;
+        case SYNTHETIC -> GuardedMethods.SYNTHETIC;
+        default -> 0;
+      };
     }
-    JavaClass owner = method.getOwner();
-    return method.getModifiers().contains(JavaModifier.PUBLIC) && !isObjectMethod(method)
-        && owner.isAnnotatedWith(RequiresApproval.class);
+    return GuardedMethods.isGuarded(method.getName(), method.getRawParameterTypes().stream().map(JavaClass::getName).toList(),
+        modifiers, method.isAnnotatedWith(RequiresApproval.class), method.getOwner().isAnnotatedWith(RequiresApproval.class));
   }
 
   private static boolean isGuardedOrOnlyCalledFromGuarded(JavaCodeUnit codeUnit, Set<JavaCodeUnit> visiting) {
@@ -179,14 +190,5 @@ public final class CountersignRules {
     }
     Set<? extends JavaCall<?>> callers = codeUnit.getCallsOfSelf();
     return !callers.isEmpty() && callers.stream().allMatch(c -> isGuardedOrOnlyCalledFromGuarded(c.getOrigin(), visiting));
-  }
-
-  private static boolean isObjectMethod(JavaMethod m) {
-    List<String> params = Arrays.asList(m.getRawParameterTypes().stream().map(JavaClass::getName).toArray(String[]::new));
-    return switch (m.getName()) {
-      case "toString", "hashCode" -> params.isEmpty();
-      case "equals" -> params.equals(List.of("java.lang.Object"));
-      default -> false;
-    };
   }
 }

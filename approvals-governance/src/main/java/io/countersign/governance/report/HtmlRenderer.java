@@ -64,11 +64,29 @@ final class HtmlRenderer {
       footer{margin-top:28px;color:var(--muted);font-size:12px}
       """;
 
+  /**
+   * The page's own policy: no script, no fetch, no form, no base change; the one style sheet by its
+   * hash (and style attributes for the chart). The report is opened from disk, where no server sends
+   * headers, so the policy travels in a meta tag; text is escaped anyway, this is the second wall.
+   */
+  static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'none'; style-src '"
+      + styleHash() + "'; style-src-attr 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+  private static String styleHash() {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(CSS.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "sha256-" + java.util.Base64.getEncoder().encodeToString(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
   static String render(ComplianceReport report) {
     Verification v = report.verification();
     ReportFigures f = report.figures().orElse(null);
     StringBuilder h = new StringBuilder(32_768);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta http-equiv=\"Content-Security-Policy\" content=\"").append(CONTENT_SECURITY_POLICY).append("\">")
         .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
         .append("<title>Countersign compliance evidence report</title><style>").append(CSS).append("</style></head><body><main>\n");
     h.append("<h1>Compliance evidence report</h1>");

@@ -100,8 +100,9 @@ final class MarkdownRenderer {
     } else {
       md.append("| Policy | Version | Digest | Requests | First seen | Last seen |\n|---|---|---|---:|---|---|\n");
       for (ReportFigures.PolicyInForce p : f.policies()) {
-        md.append("| ").append(Text.md(p.id())).append(" | ").append(Text.md(p.version())).append(" | `")
-            .append(p.digest().length() > 16 ? p.digest().substring(0, 16) + "…" : p.digest()).append("` | ")
+        md.append("| ").append(Text.md(p.id())).append(" | ").append(Text.md(p.version())).append(" | ")
+            // escaped like every cell: a digest read from the log may hold table syntax
+            .append(Text.md(p.digest().length() > 16 ? p.digest().substring(0, 16) + "…" : p.digest())).append(" | ")
             .append(Text.count(p.requests())).append(" | ").append(p.firstSeen()).append(" | ").append(p.lastSeen()).append(" |\n");
       }
       md.append('\n').append("Policy changes recorded in the period: ").append(Text.count(f.policyChanges())).append("\n\n");

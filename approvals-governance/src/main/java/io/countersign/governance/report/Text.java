@@ -1,5 +1,6 @@
 package io.countersign.governance.report;
 
+import io.countersign.text.Escape;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -64,33 +65,13 @@ final class Text {
     return start + " to " + end;
   }
 
-  /** Escapes text for HTML element content and attribute values. */
+  /** Escapes text for HTML element content and attribute values ({@link Escape#html}). */
   static String html(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
+    return Escape.html(s);
   }
 
-  /** Escapes text for a Markdown table cell (pipes, newlines, and markup that could inject links or HTML). */
+  /** Escapes text for a Markdown table cell ({@link Escape#markdownCell}). */
   static String md(String s) {
-    if (s == null) {
-      return "";
-    }
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-        .replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
-        .replace("*", "\\*").replace("_", "\\_");
+    return Escape.markdownCell(s);
   }
 }

@@ -25,6 +25,8 @@ class ReportRenderingTest {
 
   static final String HOSTILE = "<img src=x onerror=alert(1)>|**bold**";
   static final Instant T0 = Instant.parse("2026-06-01T10:00:00Z");
+  /** A policy digest that would add cells (and a row) to a Markdown table if written raw. */
+  static final String FORGED_DIGEST = "ab| 0 | 0 |\n| forged-policy | 1 | verified";
 
   @TempDir
   static Path tmp;
@@ -36,7 +38,7 @@ class ReportRenderingTest {
     InMemoryAuditSink sink = new InMemoryAuditSink();
     try (AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).build()) {
       Map<String, Object> action = Map.of("name", "Drop table", "method", "com.example.Db#drop");
-      Map<String, Object> policy = Map.of("id", "db-policy", "version", "7", "digest", "ab".repeat(32));
+      Map<String, Object> policy = Map.of("id", "db-policy", "version", "7", "digest", FORGED_DIGEST);
       trail.record(AuditEvent.builder(EventType.REQUESTED).time(T0).requestId("r1").field("action", action).field("policy", policy)
           .field("actor", Map.of("id", "mallory", "kind", "HUMAN")).field("argsDigest", "cd".repeat(32))
           .field("rule", Map.of("approvers", List.of("group:dba"), "quorum", 2, "timeout", "PT15M", "reasonRequired", false))).join();
@@ -97,7 +99,7 @@ class ReportRenderingTest {
   @Test
   void policyVersionsAreReportedWithIdVersionAndDigest() {
     assertThat(report.figures().orElseThrow().policies()).containsExactly(
-        new ReportFigures.PolicyInForce("db-policy", "7", "ab".repeat(32), 1, T0, T0));
+        new ReportFigures.PolicyInForce("db-policy", "7", FORGED_DIGEST, 1, T0, T0));
   }
 
   @Test
@@ -107,5 +109,45 @@ class ReportRenderingTest {
     assertThat(html).doesNotContain("<img").contains("&lt;img src=x onerror=alert(1)&gt;");
     String md = report.render(ReportFormat.MD);
     assertThat(md).doesNotContain("<img", "**bold**").contains("&lt;img src=x onerror=alert(1)&gt;\\|\\*\\*bold\\*\\*");
+  }
+
+  @Test
+  @DisplayName("S59 a policy digest holding Markdown table syntax stays inside its one cell")
+  void policyDigestCannotForgeAMarkdownCell() {
+    String md = report.render(ReportFormat.MD);
+
+    String row = md.lines().filter(l -> l.contains("db-policy")).findFirst().orElseThrow();
+    assertThat(row).contains("| ab\\| 0 \\| 0 \\| \\| fo… |");
+    assertThat(row.split("(?<!\\\\)\\|")).as("unescaped pipes delimit the cells of: " + row)
+        .hasSize(md.lines().filter(l -> l.startsWith("| Policy")).findFirst().orElseThrow().split("\\|").length);
+    assertThat(md).doesNotContain("\n| forged-policy");
+  }
+
+  @Test
+  @DisplayName("S59 the HTML report carries a strict content security policy: no script runs, whatever the log holds")
+  void htmlReportCarriesAStrictContentSecurityPolicy() {
+    String html = report.render(ReportFormat.HTML);
+    String head = html.substring(0, html.indexOf("<title>"));
+
+    assertThat(head).contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'none'; style-src 'sha256-");
+    assertThat(HtmlRenderer.CONTENT_SECURITY_POLICY).doesNotContain("unsafe-eval", "script-src 'unsafe-inline'", "*", "http:")
+        .contains("base-uri 'none'", "form-action 'none'");
+    assertThat(html).doesNotContain("<script");
+  }
+
+  @Test
+  @DisplayName("S59 control characters from the log are not written raw into the HTML or Markdown report")
+  void controlCharactersFromTheLogAreNeutralised() throws Exception {
+    Ed25519Signer signer = Ed25519Signer.generate("k1");
+    InMemoryAuditSink sink = new InMemoryAuditSink();
+    try (AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).build()) {
+      trail.record(AuditEvent.builder(EventType.HALTED).time(T0).field("by", "eve\u001b[2J\u202e").field("reason", "x")).join();
+    }
+    Path log = tmp.resolve("controls.jsonl");
+    GeneratedTrail.write(log, sink.events().stream().map(AuditEvent::toJson).toList());
+    ComplianceReport r = ComplianceReport.builder().log(log).key(signer.verificationKey()).build();
+
+    assertThat(r.render(ReportFormat.HTML)).doesNotContain("\u001b").contains("eve\uFFFD[2J");
+    assertThat(r.render(ReportFormat.MD)).doesNotContain("\u001b", "\u202e").contains("eve\\u001B\\[2J\\u202E");
   }
 }

@@ -1,5 +1,7 @@
 package io.countersign.http.internal;
 
+import io.countersign.text.Escape;
+
 /**
  * HTML building with escaping by default: every piece of request data goes through {@link #esc}
  * (arguments, justifications and reasons may hold hostile markup).
@@ -8,32 +10,9 @@ public final class Html {
 
   private Html() {}
 
-  /** Escapes text for use in element content and quoted attribute values. */
+  /** Escapes text for use in element content and quoted attribute values ({@link Escape#html}). */
   public static String esc(String s) {
-    if (s == null) {
-      return "";
-    }
-    StringBuilder b = new StringBuilder(s.length() + 16);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        case '`' -> b.append("&#96;");
-        default -> {
-          // drop control characters other than tab and newlines: they have no business in a page
-          if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-            b.append('\uFFFD');
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    return b.toString();
+    return Escape.html(s);
   }
 
   /** A full page around {@code body}; {@code base} is the page handler's context path. */

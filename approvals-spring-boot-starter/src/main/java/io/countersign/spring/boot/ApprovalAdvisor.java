@@ -1,10 +1,10 @@
 package io.countersign.spring.boot;
 
+import io.countersign.GuardedMethods;
 import io.countersign.RequiresApproval;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
@@ -20,9 +20,9 @@ import org.springframework.util.ClassUtils;
 
 /**
  * The Spring AOP advisor that guards {@link RequiresApproval} methods with an
- * {@link ApprovalMethodInterceptor}. It matches what the AspectJ aspect matches: methods annotated
- * directly, and public methods of annotated types ({@code toString}, {@code equals} and
- * {@code hashCode} excepted). Classes already woven with the AspectJ aspect are left to it, so that
+ * {@link ApprovalMethodInterceptor}. It matches what the AspectJ aspect matches, the one rule of
+ * {@link GuardedMethods} (methods annotated directly, and public methods of annotated types,
+ * {@code toString}, {@code equals} and {@code hashCode} excepted). Classes already woven with the AspectJ aspect are left to it, so that
  * one call never asks for two approvals.
  *
  * <p>Its {@linkplain #getOrder() order} defaults to {@link #DEFAULT_ORDER}, ahead of Spring's
@@ -62,21 +62,9 @@ public final class ApprovalAdvisor extends AbstractPointcutAdvisor {
     return isAnnotated(specific) && !isWovenByAspectJ(specific.getDeclaringClass());
   }
 
-  /** The aspect's rule: annotated directly, or a public method of an annotated type. */
+  /** The one rule of {@link GuardedMethods}: annotated directly, or a public method of an annotated type. */
   static boolean isAnnotated(Method m) {
-    if (m.isAnnotationPresent(RequiresApproval.class)) {
-      return true;
-    }
-    return Modifier.isPublic(m.getModifiers()) && m.getDeclaringClass().isAnnotationPresent(RequiresApproval.class)
-        && !isObjectMethod(m);
-  }
-
-  private static boolean isObjectMethod(Method m) {
-    return switch (m.getName()) {
-      case "toString", "hashCode" -> m.getParameterCount() == 0;
-      case "equals" -> m.getParameterCount() == 1 && m.getParameterTypes()[0] == Object.class;
-      default -> false;
-    };
+    return GuardedMethods.isGuarded(m);
   }
 
   private static final Map<Class<?>, Boolean> WOVEN = new ConcurrentHashMap<>();

@@ -4,8 +4,6 @@ import io.countersign.ApprovalGate;
 import io.countersign.Invocation;
 import java.lang.reflect.Method;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -16,8 +14,8 @@ import org.springframework.core.BridgeMethodResolver;
 /**
  * The Spring AOP advice for {@link io.countersign.RequiresApproval}: adapts a
  * {@link MethodInvocation} to an {@link Invocation} and makes one call to the gate, exactly as the
- * AspectJ aspect does ({@link ApprovalGate#guard} for ordinary methods, {@link ApprovalGate#guardAsync}
- * for methods returning {@link CompletionStage}). No rule is evaluated here: every rule lives in the
+ * AspectJ aspect does ({@link ApprovalGate#intercept}, which guards methods returning a
+ * {@link CompletionStage} without blocking). No rule is evaluated here: every rule lives in the
  * gate.
  *
  * <p>The invocation's live argument array is handed to the gate, so arguments changed between the
@@ -37,22 +35,7 @@ public final class ApprovalMethodInterceptor implements MethodInterceptor {
 
   @Override
   public Object invoke(MethodInvocation mi) throws Throwable {
-    Method method = guardedMethod(mi);
-    Invocation invocation = Invocation.of(method, mi.getThis(), mi.getArguments());
-    ApprovalGate approvalGate = gate.get();
-    Class<?> returnType = method.getReturnType();
-    if (CompletionStage.class.isAssignableFrom(returnType) && returnType.isAssignableFrom(CompletableFuture.class)) {
-      return approvalGate.guardAsync(invocation, () -> {
-        try {
-          return (CompletionStage<?>) mi.proceed();
-        } catch (RuntimeException | Error e) {
-          throw e;
-        } catch (Throwable t) {
-          throw new CompletionException(t);
-        }
-      });
-    }
-    return approvalGate.guard(invocation, mi::proceed);
+    return gate.get().intercept(Invocation.of(guardedMethod(mi), mi.getThis(), mi.getArguments()), mi::proceed);
   }
 
   /** The implementation method (where the annotation is read), not an interface or bridge method. */
