@@ -33,8 +33,8 @@ public final class PolicyMethods {
         if (m.isSynthetic() || m.isBridge()) {
           continue;
         }
-        RequiresApproval a = GuardedMethod.annotationOf(m);
-        ApprovalPolicy policy = a == null || a.policy().isBlank() || GuardedMethod.isObjectMethod(m) ? null : policies.get(a.policy());
+        RequiresApproval a = io.countersign.GuardedMethods.isGuarded(m) ? io.countersign.GuardedMethods.annotation(m).orElse(null) : null;
+        ApprovalPolicy policy = a == null || a.policy().isBlank() ? null : policies.get(a.policy());
         if (policy != null) { // an unknown name is reported by the annotation check
           byPolicy.computeIfAbsent(policy, k -> new ArrayList<>()).add(m);
           List<String> known = names.computeIfAbsent(policy, k -> new ArrayList<>());

@@ -189,7 +189,7 @@ class AuditEventTest {
 
     AuditEvent event = AuditEvent.parse(line);
 
-    assertThat(event.type()).isNull();
+    assertThat(event.type()).isEqualTo(EventType.of("WIDGET_FROBBED"));
     assertThat(event.typeName()).isEqualTo("WIDGET_FROBBED");
     assertThat(event.text("type")).isEqualTo("WIDGET_FROBBED");
     assertThat(event.toJson()).isEqualTo(line);

@@ -260,7 +260,7 @@ class CountersignCliTest {
     void searchEscapesControlCharactersFromTheLog() throws IOException {
         Path hostile = tmp.resolve("hostile");
         FileAuditSink sink = FileAuditSink.open(hostile);
-        AuditTrail trail = sink.trailBuilder().signer(signer).build();
+        AuditTrail trail = AuditTrail.builder().sink(sink).signer(signer).build();
         trail.record(AuditEvent.builder(EventType.REQUESTED).time(T0).requestId("r1")
                 .field("action", Map.of("name", "refund\u001b]0;pwned\u0007\u001b[2J", "method", "Payments#refund"))
                 .field("actor", Map.of("id", "agent\u202ebot\u009b31m", "kind", "AGENT"))
