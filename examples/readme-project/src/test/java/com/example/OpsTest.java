@@ -12,7 +12,7 @@ import io.countersign.test.TestGate;
 import org.junit.jupiter.api.Test;
 
 // readme-snippet: test-kit
-@CountersignTest(guard = Ops.class)          // a fresh gate, fake clock and signed in-memory audit per test
+@CountersignTest(checkGuarded = Ops.class)          // a fresh gate, fake clock and signed in-memory audit per test
 class OpsTest {
 
   final Ops ops = new Ops();
