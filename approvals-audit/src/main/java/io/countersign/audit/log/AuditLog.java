@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  *   <li><b>Bounded.</b> No line is read past {@value #MAX_LINE_BYTES} bytes: a longer one is an
  *       error, never an {@link OutOfMemoryError}.</li>
  *   <li><b>No links followed.</b> A segment that is a symbolic link, or not a regular file (a
- *       directory, a FIFO, a device), is refused by {@link #open(Path)} with an error naming it;
+ *       directory, a FIFO, a device), is refused by {@link #open(Path, Option...)} with an error naming it;
  *       its target is never read. {@link Option#FOLLOW_LINKS} reads symbolic links on request.</li>
  * </ul>
  * An instance holds only the list of files; every read opens them anew. Thread-safe.
