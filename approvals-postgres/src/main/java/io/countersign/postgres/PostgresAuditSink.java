@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       while it holds the lock. A second sink for the same chain (another process or this one) is
  *       refused with an error naming the holder's backend pid. The primary key {@code (chain, seq)}
  *       refuses a fork even from a writer that bypassed the lock.</li>
- *   <li><b>Restart.</b> {@link #build} reads the chain's last event (and re-checks its hash); the
+ *   <li><b>Restart.</b> {@link Builder#build()} reads the chain's last event (and re-checks its hash); the
  *       sink reports it as its {@link #head()} and a trail built on it continues after it, as
  *       {@code FileAuditSink} does on disk.</li>
  *   <li><b>Fail closed.</b> After any database error (including the loss of the connection, which
