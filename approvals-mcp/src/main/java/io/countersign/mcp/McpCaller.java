@@ -5,7 +5,7 @@ import io.modelcontextprotocol.common.McpTransportContext;
 
 /**
  * What the transport says about the client behind one MCP request, as read from the HTTP request
- * that carried it by {@link McpApprovals#contextExtractor()}: the bearer token of its
+ * that carried it by {@link McpServletSupport#contextExtractor()}: the bearer token of its
  * {@code Authorization} header, the MCP session id and the JSON-RPC id of the request. Nothing here
  * is trusted until a {@link McpPrincipalResolver} has checked the token.
  *
@@ -15,7 +15,7 @@ import io.modelcontextprotocol.common.McpTransportContext;
  */
 public record McpCaller(String bearerToken, String sessionId, String requestId) {
 
-  /** The caller described by a transport context filled by {@link McpApprovals#contextExtractor()}. */
+  /** The caller described by a transport context filled by {@link McpServletSupport#contextExtractor()}. */
   public static McpCaller from(McpTransportContext context) {
     if (context == null) {
       return new McpCaller(null, null, null);
