@@ -1,6 +1,7 @@
 package io.countersign.internal;
 
 import io.countersign.ApprovalConfigurationException;
+import io.countersign.GuardedMethods;
 import io.countersign.RequiresApproval;
 import io.countersign.spi.ApprovalPolicy;
 import java.lang.reflect.Method;
@@ -29,12 +30,9 @@ public final class PolicyMethods {
     Map<ApprovalPolicy, List<Method>> byPolicy = new IdentityHashMap<>();
     Map<ApprovalPolicy, List<String>> names = new IdentityHashMap<>();
     for (Class<?> type : classes) {
-      for (Method m : type.getDeclaredMethods()) {
-        if (m.isSynthetic() || m.isBridge()) {
-          continue;
-        }
-        RequiresApproval a = io.countersign.GuardedMethods.isGuarded(m) ? io.countersign.GuardedMethods.annotation(m).orElse(null) : null;
-        ApprovalPolicy policy = a == null || a.policy().isBlank() ? null : policies.get(a.policy());
+      for (Method m : GuardedMethods.declaredBy(type)) {
+        RequiresApproval a = GuardedMethods.annotation(m).orElseThrow();
+        ApprovalPolicy policy = a.policy().isBlank() ? null : policies.get(a.policy());
         if (policy != null) { // an unknown name is reported by the annotation check
           byPolicy.computeIfAbsent(policy, k -> new ArrayList<>()).add(m);
           List<String> known = names.computeIfAbsent(policy, k -> new ArrayList<>());
